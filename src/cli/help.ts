@@ -1,0 +1,32 @@
+export const MAIN_HELP = `gatehouse — identity and access gateway in front of a Mattermost-compatible chat core
+
+Usage: gatehouse <command> [options]
+
+Commands:
+  serve                 run the gateway and chat-core in one process (the default; embedded SQLite + memory store)
+  gateway               run the gateway alone (cluster mode: PostgreSQL + Redis)
+  chat                  run chat-core alone (cluster mode)
+  migrate               apply pending database migrations for both services, then exit
+  config check          validate the configuration (file + GATEHOUSE_* environment) and print every problem
+  user create           create a user:  --email E --username U --password P [--admin | --guest]
+  user list             list users:     [--page N] [--per-page N]
+  user deactivate       deactivate a user and end their sessions:  <username | email>
+  keys rotate           promote the published next signing key, retire the current one:  [--force]
+
+Global options:
+  --config FILE         JSON config file (default: $GATEHOUSE_CONFIG, else ./gatehouse.json when present)
+  -h, --help            show help for a command
+
+Environment: every setting can be given as GATEHOUSE_<PATH> (see README.md, "Configuration"), e.g.
+  GATEHOUSE_PORT=8065 GATEHOUSE_DATABASE_URL=postgres://… GATEHOUSE_REDIS_URL=redis://… gatehouse gateway
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  serve: 'gatehouse serve [--config FILE]\n  Runs the gateway (listen.port, default 8065) and chat-core (chat.port, default 8066) in one process.\n  Migrations are applied at start. Stop with Ctrl-C: in-flight requests are drained first.\n',
+  gateway: 'gatehouse gateway [--config FILE]\n  Runs the gateway alone; point chat.url (GATEHOUSE_CHAT_URL) at chat-core. Use PostgreSQL and Redis to run several nodes.\n',
+  chat: 'gatehouse chat [--config FILE]\n  Runs chat-core alone on chat.host:chat.port; it fetches the gateway JWKS from chat.jwksUrl.\n',
+  migrate: 'gatehouse migrate [--config FILE]\n  Applies pending migrations to the gateway database and the chat-core database, then exits.\n',
+  config: 'gatehouse config check [--config FILE]\n  Loads the configuration exactly as the server would and reports every problem at once (exit 1), or prints the effective settings with secrets hidden.\n',
+  user: 'gatehouse user create --email E --username U --password P [--admin | --guest]\ngatehouse user list [--page N] [--per-page N]\ngatehouse user deactivate <username | email>\n',
+  keys: 'gatehouse keys rotate [--force]\n  The next key has been in the JWKS since the last rotation; it becomes the signing key, the current one is retired\n  (still published until its last assertion expires) and a new next key is published. Without --force, refuses when\n  the next key was published less than 5 minutes ago (verifiers may not have fetched it yet).\n',
+};

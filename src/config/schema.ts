@@ -1,0 +1,125 @@
+/**
+ * The configuration schema: every key Gatehouse reads, with its default and meaning.
+ * This is the one place each key is documented; the README's configuration section is generated
+ * from the same words. Environment overrides: `GATEHOUSE_<PATH>` with `__` between levels in
+ * UPPER_SNAKE case (`GATEHOUSE_SESSIONS__IDLE_TIMEOUT_MINUTES=60`), plus the short aliases in
+ * `load.ts` (`GATEHOUSE_PORT`, `GATEHOUSE_DATABASE_URL`, …).
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+const httpUrl = z
+  .string()
+  .url()
+  .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const configSchema = z
+  .object({
+    /** Public URL of the gateway as browsers see it: the assertion issuer, cookie security (https → Secure), redirects. */
+    siteUrl: httpUrl.default('http://127.0.0.1:8065'),
+    /** Where the gateway listens (`GATEHOUSE_PORT`). */
+    listen: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: port.default(8065) })
+      .strict()
+      .prefault({}),
+    /** chat-core: where it listens when run by this process (`GATEHOUSE_CHAT_PORT`), where the gateway reaches it, its database. */
+    chat: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8066),
+        /** URL the gateway forwards to; default `http://{chat.host}:{chat.port}`. */
+        url: httpUrl.optional(),
+        /** PostgreSQL URL for chat-core (`GATEHOUSE_CHAT_DATABASE_URL`); default SQLite `{dataDir}/chat.sqlite`. */
+        databaseUrl: postgresUrl.optional(),
+        /** Where chat-core fetches the gateway's JWKS; default `http://{listen.host}:{listen.port}/.well-known/jwks.json`. */
+        jwksUrl: httpUrl.optional(),
+        maxPostLength: positiveInt.max(65535).default(16383),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Key that encrypts secrets at rest (signing keys, later TOTP secrets): 32 random bytes, base64
+     * (`GATEHOUSE_SECRET_KEY`; make one with `openssl rand -base64 32`). Default: `{dataDir}/secret.key`,
+     * created on first start. Every node of a cluster needs the same key.
+     */
+    secretKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (44 characters)').optional(),
+    /** Directory for the embedded SQLite databases and local files (`GATEHOUSE_DATA_DIR`). */
+    dataDir: z.string().min(1).default('./data'),
+    /** Gateway SQL store: PostgreSQL URL (`GATEHOUSE_DATABASE_URL`); default SQLite `{dataDir}/gateway.sqlite`. */
+    database: z.object({ url: postgresUrl.optional() }).strict().prefault({}),
+    /** Ephemeral store: Redis URL (`GATEHOUSE_REDIS_URL`); default in-process memory (single node only). */
+    redis: z.object({ url: redisUrl.optional(), keyPrefix: z.string().default('gatehouse:') }).strict().prefault({}),
+    /** First system admin, created at start when no admin exists (`GATEHOUSE_ADMIN_EMAIL`, `GATEHOUSE_ADMIN_PASSWORD`). */
+    admin: z
+      .object({
+        email: z.string().email().optional(),
+        password: z.string().min(1).optional(),
+        username: z.string().default('admin'),
+      })
+      .strict()
+      .prefault({}),
+    /** Session lifetimes, as Mattermost's ServiceSettings. */
+    sessions: z
+      .object({
+        /** Absolute life of a browser or API session (Mattermost SessionLengthWebInHours). */
+        lengthHours: positiveInt.default(720),
+        /** A session unused this long ends (Mattermost SessionIdleTimeoutInMinutes); 0 disables. */
+        idleTimeoutMinutes: z.coerce.number().int().min(0).default(43200),
+        /** Refuse `X-Requested-With: XMLHttpRequest` as a CSRF substitute; require `X-CSRF-Token`. */
+        strictCsrf: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Password sign-in. */
+    login: z
+      .object({
+        /** Failed attempts before a login id is locked (Mattermost MaximumLoginAttempts). */
+        maxAttempts: positiveInt.default(10),
+        /** How long a locked login id stays locked. */
+        lockoutMinutes: positiveInt.default(30),
+        /** Let anyone create an account with POST /api/v4/users (Mattermost EnableOpenServer). */
+        openSignup: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Password policy (OWASP ASVS 2.1: length over composition; composition rules optional). */
+    passwordPolicy: z
+      .object({
+        minimumLength: z.coerce.number().int().min(8).max(128).default(10),
+        requireLowercase: bool.default(false),
+        requireUppercase: bool.default(false),
+        requireNumber: bool.default(false),
+        requireSymbol: bool.default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** The assertion the gateway signs for chat-core. */
+    assertion: z
+      .object({
+        /** EdDSA (Ed25519) or ES256 — see bench/assertion for the measured difference. */
+        algorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+        /** Life of one assertion; at most 300 s. */
+        ttlSeconds: z.coerce.number().int().min(30).max(300).default(300),
+        /** Clock skew chat-core tolerates. */
+        clockSkewSeconds: z.coerce.number().int().min(0).max(120).default(30),
+      })
+      .strict()
+      .prefault({}),
+    logging: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The validated, frozen configuration. */
+export type Config = Readonly<z.output<typeof configSchema>>;
+/** What a config file or test may give; everything has a default. */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,88 @@
+/** Users API (Mattermost v4 shapes): create, me, get, list, roles, deactivate. */
+import type { GatewayContext } from '../context.js';
+import type { RouteSpec } from '../authz/route-table.js';
+import { decide } from '../authz/decide.js';
+import { sendJson } from '../errors/respond.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { body, optionalString, pagination, requiredString, targetUserId } from '../http/params.js';
+import { checkPasswordPolicy } from '../login/password-policy.js';
+import { hashPassword } from '../login/passwords.js';
+import { displayName, toMattermostUser, type UserRow } from './users.js';
+
+const SYSTEM_ROLE_SETS = new Set(['system_user', 'system_admin system_user', 'system_guest']);
+
+export function userRoutes(ctx: GatewayContext): RouteSpec[] {
+  const canSeeEmail = (req: Parameters<RouteSpec['handler']>[0], user: UserRow) =>
+    req.principal!.userId === user.id || decide(ctx.authorizer, req.principal!, 'manage_system');
+  return [
+    {
+      method: 'post', path: '/api/v4/users',
+      access: ctx.config.login.openSignup ? { kind: 'public' } : { kind: 'system', permission: 'create_user' },
+      async handler(req, res) {
+        const b = body(req);
+        const email = requiredString(b.email, 'email');
+        const username = requiredString(b.username, 'username');
+        const password = checkPasswordPolicy(b.password, ctx.config.passwordPolicy, { username, email });
+        const user = await ctx.users.create({
+          email, username, firstName: optionalString(b.first_name, 'first_name'), lastName: optionalString(b.last_name, 'last_name'),
+          nickname: optionalString(b.nickname, 'nickname'), passwordHash: await hashPassword(password),
+        });
+        await ctx.audit.record('user.created', { actorId: req.principal?.userId ?? user.id, subjectId: user.id, ip: req.ip ?? '' });
+        await ctx.chat.push([{ type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest: false, deactivated: false } }]);
+        sendJson(res, 201, toMattermostUser(user));
+      },
+    },
+    {
+      method: 'get', path: '/api/v4/users', access: { kind: 'system', permission: 'view_members' },
+      async handler(req, res) {
+        const { page, perPage } = pagination(req);
+        const rows = await ctx.users.list(page, perPage);
+        sendJson(res, 200, rows.map((u) => toMattermostUser(u, { sanitized: !canSeeEmail(req, u) })));
+      },
+    },
+    {
+      method: 'get', path: '/api/v4/users/:user_id', access: { kind: 'authenticated' },
+      async handler(req, res) {
+        const id = targetUserId(req);
+        const user = await ctx.users.get(id);
+        const visible = user && (id === req.principal!.userId || decide(ctx.authorizer, req.principal!, 'view_members'));
+        if (!user || !visible) throw new GatewayError('USER_NOT_FOUND');
+        sendJson(res, 200, toMattermostUser(user, { sanitized: !canSeeEmail(req, user) }));
+      },
+    },
+    {
+      method: 'put', path: '/api/v4/users/:user_id/roles', access: { kind: 'system', permission: 'manage_system' },
+      async handler(req, res) {
+        const id = targetUserId(req);
+        const roles = requiredString(body(req).roles, 'roles').split(/\s+/).filter(Boolean).sort((a, b) => (a === 'system_admin' ? -1 : b === 'system_admin' ? 1 : 0));
+        if (!SYSTEM_ROLE_SETS.has(roles.join(' '))) {
+          throw new GatewayError('REQUEST_INVALID_PARAM', { message: 'roles must be "system_user", "system_admin system_user" or "system_guest".', publicDetail: 'roles' });
+        }
+        await ctx.users.require(id);
+        await ctx.users.setRoles(id, roles);
+        await ctx.access.invalidate(id);
+        // A privilege change ends the user's sessions: each is re-established, with a new id, at the next sign-in.
+        if (id !== req.principal!.userId) await ctx.sessions.revokeAllForUser(id);
+        await ctx.audit.record('user.roles_changed', { actorId: req.principal!.userId, subjectId: id, details: { roles: roles.join(' ') } });
+        sendJson(res, 200, { status: 'OK' });
+      },
+    },
+    {
+      method: 'delete', path: '/api/v4/users/:user_id', access: { kind: 'system', permission: 'manage_system' },
+      async handler(req, res) {
+        const id = targetUserId(req);
+        await deactivateUser(ctx, id, req.principal!.userId);
+        sendJson(res, 200, { status: 'OK' });
+      },
+    },
+  ];
+}
+
+/** Deactivate: mark the user, end every session and token use on every node, tell chat-core. */
+export async function deactivateUser(ctx: GatewayContext, userId: string, actorId: string): Promise<void> {
+  await ctx.users.setDeactivated(userId, true);
+  await ctx.access.invalidate(userId);
+  await ctx.sessions.revokeAllForUser(userId);
+  await ctx.audit.record('user.deactivated', { actorId, subjectId: userId });
+  await ctx.chat.push([{ type: 'user.deactivated', user_id: userId }]);
+}

@@ -1,0 +1,78 @@
+/**
+ * The proxy's websocket path: authenticate the upgrade (header or cookie — a cookie upgrade must come
+ * from the site's own origin, against cross-site websocket hijacking), open the upgrade to chat-core
+ * with the assertion, then splice the two sockets. Sockets are tracked per session, so a revoked
+ * session's websockets are closed at once.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GatewayContext } from '../context.js';
+import { upstreamUpgradeHeaders } from './headers.js';
+
+export const WEBSOCKET_PATH = '/api/v4/websocket';
+
+export interface WebsocketForwarder {
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void>;
+  closeSession(sessionId: string): number;
+  closeAll(): void;
+  readonly open: () => number;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): WebsocketForwarder {
+  const target = new URL(chatUrl);
+  const siteOrigin = new URL(ctx.config.siteUrl).origin;
+  const bySession = new Map<string, Set<Duplex>>();
+  const track = (sessionId: string, ...sockets: Duplex[]) => {
+    let set = bySession.get(sessionId);
+    if (!set) bySession.set(sessionId, (set = new Set()));
+    for (const s of sockets) {
+      set.add(s);
+      s.on('close', () => {
+        set!.delete(s);
+        if (set!.size === 0) bySession.delete(sessionId);
+      });
+    }
+  };
+  return {
+    async upgrade(req, socket, head, requestId) {
+      socket.on('error', () => socket.destroy());
+      const principal = await ctx.authenticator.authenticate(req).catch(() => null);
+      if (!principal) return refuse(socket, 401, 'Unauthorized');
+      if (principal.viaCookie && req.headers.origin !== siteOrigin) return refuse(socket, 403, 'Forbidden');
+      const assertion = await ctx.minter.assertionFor(principal);
+      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: 'GET', headers: upstreamUpgradeHeaders(req.headers, assertion, requestId) });
+      upstream.on('upgrade', (upRes, upSocket, upHead) => {
+        const lines = [`HTTP/1.1 101 Switching Protocols`];
+        for (let i = 0; i < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
+        socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+        if (upHead.length) socket.write(upHead);
+        if (head.length) upSocket.write(head);
+        upSocket.on('error', () => socket.destroy());
+        upSocket.on('close', () => socket.destroy());
+        socket.on('close', () => upSocket.destroy());
+        upSocket.pipe(socket).pipe(upSocket);
+        track(principal.sessionId, socket, upSocket);
+      });
+      upstream.on('response', (upRes) => { refuse(socket, upRes.statusCode ?? 502, upRes.statusMessage ?? 'Bad Gateway'); upRes.resume(); });
+      upstream.on('error', () => refuse(socket, 502, 'Bad Gateway'));
+      upstream.end();
+    },
+    closeSession(sessionId) {
+      const set = bySession.get(sessionId);
+      if (!set) return 0;
+      const n = set.size;
+      for (const s of set) s.destroy();
+      bySession.delete(sessionId);
+      return n;
+    },
+    closeAll() {
+      for (const set of bySession.values()) for (const s of set) s.destroy();
+      bySession.clear();
+    },
+    open: () => [...bySession.values()].reduce((n, s) => n + s.size, 0) / 2,
+  };
+}

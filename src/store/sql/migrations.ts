@@ -1,0 +1,99 @@
+/**
+ * The gateway's migrations, dialect-neutral. Append only: a migration that has run is never edited.
+ */
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import type { SqlDialectName } from './connect.js';
+
+type AnyDb = Kysely<unknown>;
+
+function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
+  const autoId = dialect === 'postgres' ? 'bigserial' : 'integer';
+  return {
+    '0001_initial': {
+      async up(db: AnyDb) {
+        await db.schema.createTable('users')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
+          .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('first_name', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('last_name', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('nickname', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('position', 'varchar(128)', (c) => c.notNull().defaultTo(''))
+          .addColumn('locale', 'varchar(16)', (c) => c.notNull().defaultTo('en'))
+          .addColumn('roles', 'varchar(256)', (c) => c.notNull())
+          .addColumn('password_hash', 'text')
+          .addColumn('auth_service', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('update_at', 'bigint', (c) => c.notNull())
+          .addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_password_update', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createTable('teams')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('name', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('display_name', 'varchar(64)', (c) => c.notNull())
+          .addColumn('description', 'varchar(255)', (c) => c.notNull().defaultTo(''))
+          .addColumn('email', 'varchar(320)', (c) => c.notNull().defaultTo(''))
+          .addColumn('type', 'varchar(1)', (c) => c.notNull())
+          .addColumn('allow_open_invite', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('invite_id', 'varchar(32)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('update_at', 'bigint', (c) => c.notNull())
+          .addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createTable('team_members')
+          .addColumn('team_id', 'varchar(26)', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('roles', 'varchar(256)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('team_members_pk', ['team_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('team_members_user_idx').on('team_members').column('user_id').execute();
+        await db.schema.createTable('access_tokens')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('description', 'varchar(512)', (c) => c.notNull().defaultTo(''))
+          .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('access_tokens_user_idx').on('access_tokens').column('user_id').execute();
+        await db.schema.createTable('signing_keys')
+          .addColumn('kid', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('alg', 'varchar(16)', (c) => c.notNull())
+          .addColumn('private_jwk_sealed', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('state', 'varchar(16)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('activate_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('retire_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createTable('audit_log')
+          .addColumn('id', sql.raw(autoId) as never, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('event', 'varchar(64)', (c) => c.notNull())
+          .addColumn('actor_id', 'varchar(26)', (c) => c.notNull().defaultTo(''))
+          .addColumn('subject_id', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('ip', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
+      },
+    },
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Apply every pending migration; throws (and applies nothing more) on the first failure. */
+export async function migrateGateway(db: Kysely<unknown>, dialect: SqlDialectName): Promise<MigrationReport> {
+  const migrations = gatewayMigrations(dialect);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'gatehouse_migrations', migrationLockTableName: 'gatehouse_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,86 @@
+/** The gateway's tables, as Kysely sees them. Timestamps are milliseconds since the epoch. */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string;
+  email_verified: number;
+  first_name: string;
+  last_name: string;
+  nickname: string;
+  position: string;
+  locale: string;
+  /** Space-separated system roles, as Mattermost stores them. */
+  roles: string;
+  password_hash: string | null;
+  auth_service: string;
+  create_at: number;
+  update_at: number;
+  /** Non-zero when deactivated (Mattermost's convention). */
+  delete_at: number;
+  last_password_update: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  email: string;
+  type: string;
+  allow_open_invite: number;
+  invite_id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  roles: string;
+  create_at: number;
+  delete_at: number;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  description: string;
+  is_active: number;
+  create_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** AES-256-GCM sealed private JWK (see src/keys/seal.ts). */
+  private_jwk_sealed: string;
+  public_jwk: string;
+  /** `next` (published, not signing), `active` (signing), `retired` (published until `retire_at`). */
+  state: string;
+  create_at: number;
+  activate_at: number;
+  retire_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  event: string;
+  actor_id: string;
+  subject_id: string;
+  ip: string;
+  details: string;
+}
+
+export interface GatewayDatabase {
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  access_tokens: AccessTokensTable;
+  signing_keys: SigningKeysTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,38 @@
+/** `GET /`: who is signed in, with a sign-out button (the chat web client comes later). */
+import type { GatewayContext } from '../context.js';
+import type { RouteSpec } from '../authz/route-table.js';
+import { clearSessionCookies } from '../login/start-session.js';
+import { checkCsrf } from '../sessions/authenticate.js';
+import { html, page } from './html.js';
+
+export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
+  return [
+    {
+      method: 'get', path: '/', access: { kind: 'public' },
+      async handler(req, res) {
+        const p = await ctx.authenticator.authenticate(req);
+        if (!p) { res.redirect(302, '/login'); return; }
+        res.setHeader('Cache-Control', 'no-store');
+        res.type('html').send(page('Signed in', html`
+          <h1>Signed in</h1><p>You are signed in as <strong>${p.access.username}</strong>.</p>
+          <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="${p.csrfToken}"><button type="submit">Sign out</button></form>`));
+      },
+    },
+    {
+      method: 'post', path: '/logout', access: { kind: 'public' },
+      async handler(req, res) {
+        const p = await ctx.authenticator.authenticate(req);
+        if (p?.kind === 'session') {
+          // The form carries the CSRF token in its body, since a form cannot set headers.
+          const sent = (req.body as Record<string, unknown> | undefined)?.csrf_token;
+          if (typeof sent === 'string') req.headers['x-csrf-token'] = sent;
+          checkCsrf(req, p, true);
+          await ctx.sessions.revoke(p.sessionId);
+          ctx.minter.forget(p.sessionId);
+        }
+        clearSessionCookies(ctx, res);
+        res.redirect(303, '/login');
+      },
+    },
+  ];
+}
