@@ -23,11 +23,11 @@ export function gatewaySqlTarget(config: Config) {
   return { url: config.database.url, sqlitePath: join(resolve(config.dataDir), 'gateway.sqlite') };
 }
 
-export async function openGatewayStorage(config: Config, logger: Logger): Promise<{ sql: SqlHandle<GatewayDatabase>; store: EphemeralStore }> {
+export async function openGatewayStorage(config: Config, logger: Logger, now?: () => number): Promise<{ sql: SqlHandle<GatewayDatabase>; store: EphemeralStore }> {
   const sql = openSql<GatewayDatabase>(gatewaySqlTarget(config));
   const report = await migrateGateway(sql.db as never, sql.dialect);
   if (report.applied.length > 0) logger.info({ applied: report.applied, dialect: sql.dialect }, 'gateway migrations applied');
-  const store = await createEphemeralStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger });
+  const store = await createEphemeralStore({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, logger, ...(now ? { now } : {}) });
   return { sql, store };
 }
 
@@ -48,7 +48,7 @@ export interface StartGatewayOptions {
 }
 
 export async function startGateway(config: Config, logger: Logger, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const { sql, store } = await openGatewayStorage(config, logger);
+  const { sql, store } = await openGatewayStorage(config, logger, options.now);
   const sealer = createSealer(loadSecretKey(config.secretKey, join(resolve(config.dataDir), 'secret.key')));
   const gateway = await createGateway(config, { logger, db: sql.db, dialect: sql.dialect, store, authorizer: await createAuthorizer(), sealer,
     ...(options.chatReady ? { chatReady: options.chatReady } : {}), ...(options.now ? { now: options.now } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
