@@ -40,8 +40,6 @@ export interface GatewayDeps {
   now?: () => number;
   metrics?: Metrics;
   fetch?: typeof fetch;
-  /** Extra readiness check (chat-core, when run in this process). */
-  chatReady?: () => Promise<void>;
 }
 
 export interface Gateway {
@@ -81,7 +79,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     audit: createAuditLog(db, logger, now), metrics, signingKeys, keySet: () => keySet, minter,
     chat: createChatProvisioner({ chatUrl, assertion: () => minter.provisionAssertion(), logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
-  const app = buildExpressApp(ctx, { chatReady: deps.chatReady });
+  const app = buildExpressApp(ctx, chatUrl);
   const httpForwarder = createHttpForwarder(ctx, chatUrl);
   const wsForwarder = createWebsocketForwarder(ctx, chatUrl);
 

@@ -40,7 +40,6 @@ export interface RunningGateway {
 }
 
 export interface StartGatewayOptions {
-  chatReady?: () => Promise<void>;
   /** An http.Server already listening (tests bind port 0 first, to know the site URL). */
   server?: http.Server;
   now?: () => number;
@@ -51,7 +50,7 @@ export async function startGateway(config: Config, logger: Logger, options: Star
   const { sql, store } = await openGatewayStorage(config, logger, options.now);
   const sealer = createSealer(loadSecretKey(config.secretKey, join(resolve(config.dataDir), 'secret.key')));
   const gateway = await createGateway(config, { logger, db: sql.db, dialect: sql.dialect, store, authorizer: await createAuthorizer(), sealer,
-    ...(options.chatReady ? { chatReady: options.chatReady } : {}), ...(options.now ? { now: options.now } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+    ...(options.now ? { now: options.now } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   await warmPasswordHashing();
   const bootstrap = await bootstrapFirstAdmin(gateway.ctx);
   const server = options.server ?? http.createServer();

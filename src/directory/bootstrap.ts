@@ -4,6 +4,8 @@ import { checkPasswordPolicy } from '../login/password-policy.js';
 import { hashPassword } from '../login/passwords.js';
 import { createSetupLink } from '../views/setup-page.js';
 import { isUniqueViolation } from '../store/sql/connect.js';
+import { ConfigError } from '../config/load.js';
+import { isGatewayError } from '../errors/gateway-error.js';
 
 export type BootstrapResult = { kind: 'exists' } | { kind: 'created'; userId: string } | { kind: 'setup-link'; url: string };
 
@@ -11,7 +13,12 @@ export async function bootstrapFirstAdmin(ctx: GatewayContext): Promise<Bootstra
   if ((await ctx.users.countAdmins()) > 0) return { kind: 'exists' };
   const { email, password, username } = ctx.config.admin;
   if (email && password) {
-    checkPasswordPolicy(password, ctx.config.passwordPolicy, { email, username });
+    try {
+      checkPasswordPolicy(password, ctx.config.passwordPolicy, { email, username });
+    } catch (err) {
+      if (!isGatewayError(err)) throw err;
+      throw new ConfigError([{ key: 'admin.password (GATEHOUSE_ADMIN_PASSWORD)', message: err.publicMessage, fix: 'choose a password that meets passwordPolicy, or relax passwordPolicy' }]);
+    }
     try {
       const user = await ctx.users.create({ email, username, roles: ['system_admin', 'system_user'], passwordHash: await hashPassword(password) });
       await ctx.audit.record('user.created', { subjectId: user.id, details: { source: 'GATEHOUSE_ADMIN_EMAIL' } });

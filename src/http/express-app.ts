@@ -18,10 +18,10 @@ import { setupPageRoutes } from '../views/setup-page.js';
 import { homePageRoutes } from '../views/home-page.js';
 
 /** Every route the gateway serves itself, in one table. */
-export function gatewayRoutes(ctx: GatewayContext, options: { chatReady?: (() => Promise<void>) | undefined } = {}): RouteSpec[] {
+export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
   const password = { connector: createLocalConnector(ctx.users), lockout: createLockout(ctx.store, { maxAttempts: ctx.config.login.maxAttempts, lockoutMs: ctx.config.login.lockoutMinutes * 60_000 }) };
   return [
-    ...opsRoutes(ctx, options.chatReady),
+    ...opsRoutes(ctx, chatUrl),
     ...jwksRoutes(ctx),
     ...loginRoutes(ctx, password),
     ...tokenRoutes(ctx),
@@ -34,7 +34,7 @@ export function gatewayRoutes(ctx: GatewayContext, options: { chatReady?: (() =>
   ];
 }
 
-export function buildExpressApp(ctx: GatewayContext, options: { chatReady?: (() => Promise<void>) | undefined } = {}): Application {
+export function buildExpressApp(ctx: GatewayContext, chatUrl: string): Application {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -55,7 +55,7 @@ export function buildExpressApp(ctx: GatewayContext, options: { chatReady?: (() 
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   const router = express.Router();
-  mountRoutes(router, gatewayRoutes(ctx, options), { authenticator: ctx.authenticator, authorizer: ctx.authorizer, strictCsrf: ctx.config.sessions.strictCsrf });
+  mountRoutes(router, gatewayRoutes(ctx, chatUrl), { authenticator: ctx.authenticator, authorizer: ctx.authorizer, strictCsrf: ctx.config.sessions.strictCsrf });
   app.use(router);
   app.use((_req, _res, next) => next(new GatewayError('REQUEST_NOT_FOUND')));
   app.use(errorMiddleware(ctx.logger));

@@ -4,7 +4,12 @@ import type { GatewayContext } from '../context.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import { sendJson } from '../errors/respond.js';
 
-export function opsRoutes(ctx: GatewayContext, extraReadiness: () => Promise<void> = async () => {}): RouteSpec[] {
+/**
+ * Readiness covers what this node needs to serve: its database and its ephemeral store. chat-core's
+ * state is reported beside them but does not make the gateway unready (sign-in still works, and
+ * taking every gateway out of a load balancer would not bring chat-core back).
+ */
+export function opsRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
   const ready = async () => {
     const checks: Record<string, string> = {};
     const run = async (name: string, fn: () => Promise<unknown>) => {
@@ -17,17 +22,23 @@ export function opsRoutes(ctx: GatewayContext, extraReadiness: () => Promise<voi
     };
     await run('database', () => sql`select 1`.execute(ctx.db));
     await run('ephemeral_store', () => ctx.store.ping());
-    await run('chat_core', extraReadiness);
-    return checks;
+    const dependencies: Record<string, string> = {};
+    try {
+      const res = await fetch(`${chatUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+      dependencies.chat_core = res.ok ? 'ok' : `status ${res.status}`;
+    } catch {
+      dependencies.chat_core = 'unreachable';
+    }
+    return { checks, dependencies };
   };
   return [
     { method: 'get', path: '/healthz', access: { kind: 'public' }, handler(_req, res) { sendJson(res, 200, { status: 'OK' }); } },
     {
       method: 'get', path: '/readyz', access: { kind: 'public' },
       async handler(_req, res) {
-        const checks = await ready();
+        const { checks, dependencies } = await ready();
         const ok = Object.values(checks).every((v) => v === 'ok');
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'OK' : 'UNAVAILABLE', checks });
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'OK' : 'UNAVAILABLE', checks, dependencies });
       },
     },
     {

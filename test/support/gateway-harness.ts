@@ -16,7 +16,7 @@ import { createTestPostgres, REDIS_URL, uniqueRedisPrefix, type TestPostgres } f
 export type Backend = 'embedded' | 'cluster';
 export const BACKENDS: Backend[] = ['embedded', 'cluster'];
 
-export const ADMIN = { email: 'admin@example.com', username: 'admin', password: 'correct horse battery staple' };
+export const ADMIN = { email: 'admin@example.com', username: 'admin', password: 'Correct horse battery staple 9!' };
 
 export interface Harness {
   backend: Backend;
