@@ -33,6 +33,10 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
     return 2;
   }
   const [command = 'serve', ...rest] = parsed.positionals;
+  if (parsed.values.help && parsed.positionals.length === 0) {
+    io.out(MAIN_HELP);
+    return 0;
+  }
   if (parsed.values.help || command === 'help') {
     io.out(COMMAND_HELP[command === 'help' ? (rest[0] ?? '') : command] ?? MAIN_HELP);
     return 0;

@@ -22,8 +22,11 @@ const httpUrl = z
 
 export const configSchema = z
   .object({
-    /** Public URL of the gateway as browsers see it: the assertion issuer, cookie security (https → Secure), redirects. */
-    siteUrl: httpUrl.default('http://127.0.0.1:8065'),
+    /**
+     * Public URL of the gateway as browsers see it (`GATEHOUSE_SITE_URL`): the assertion issuer, cookie
+     * security (https → Secure), links and redirects. Default `http://{listen.host}:{listen.port}`.
+     */
+    siteUrl: httpUrl.optional(),
     /** Where the gateway listens (`GATEHOUSE_PORT`). */
     listen: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: port.default(8065) })
@@ -117,7 +120,8 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({ ...c, siteUrl: c.siteUrl ?? `http://${c.listen.host === '0.0.0.0' ? '127.0.0.1' : c.listen.host}:${c.listen.port}` }));
 
 /** The validated, frozen configuration. */
 export type Config = Readonly<z.output<typeof configSchema>>;

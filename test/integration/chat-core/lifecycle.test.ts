@@ -72,15 +72,16 @@ describe('chat-core process lifecycle', () => {
       const req = http.request({ port, method: 'POST', path: '/api/v4/posts', headers: { authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-        res.on('end', () => { order.push('response'); resolve({ status: res.statusCode ?? 0, text }); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       });
-      req.write(body.slice(0, 10));
-      // The request is in flight (headers in, body pending) when close() begins.
-      setImmediate(() => {
+      // close() begins once the server holds the request: headers in, body still pending.
+      running.server.once('request', (_incoming, outgoing: http.ServerResponse) => {
+        outgoing.once('finish', () => order.push('response'));
         const closing = running.close().then(() => order.push('closed'));
         void socket.closed.then(() => req.end(body.slice(10)));
         cleanups.push(() => closing.then(() => undefined));
       });
+      req.write(body.slice(0, 10));
     });
     const answer = await response;
     expect(answer.status).toBe(201);

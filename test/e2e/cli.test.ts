@@ -1,0 +1,142 @@
+/** The `gatehouse` command as an operator runs it: real processes, real ports, embedded defaults. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/gatehouse.js');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEHOUSE_')) as [string, string][]);
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('the gatehouse command', () => {
+  let dataDir: string;
+  beforeAll(() => { dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-')); });
+  afterAll(() => { rmSync(dataDir, { recursive: true, force: true }); });
+
+  it('prints useful help', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['serve', 'gateway', 'chat', 'migrate', 'config check', 'user create', 'keys rotate']) expect(r.out).toContain(cmd);
+    expect(run(['user', '--help']).out).toContain('--email');
+  });
+
+  it('refuses an unknown command with usage and exit code 2', () => {
+    const r = run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown command "frobnicate"');
+  });
+
+  it('reports every configuration problem at once, with keys and fixes', () => {
+    const r = run(['config', 'check'], { GATEHOUSE_PORT: 'http', GATEHOUSE_REDIS_URL: 'localhost:6379', GATEHOUSE_LOGGING__LEVEL: 'loud' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('3 problems');
+    expect(r.err).toContain('listen.port (GATEHOUSE_PORT)');
+    expect(r.err).toContain('redis.url (GATEHOUSE_REDIS_URL)');
+    expect(r.err).toContain('logging.level (GATEHOUSE_LOGGING__LEVEL)');
+    expect(r.err).toContain('Fix:');
+  });
+
+  it('prints the effective configuration with secrets hidden', () => {
+    const r = run(['config', 'check'], { GATEHOUSE_ADMIN_PASSWORD: 'super-secret-pw', GATEHOUSE_DATABASE_URL: 'postgres://gh:dbpass@db/gw' });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Configuration is valid.');
+    expect(r.out).not.toContain('super-secret-pw');
+    expect(r.out).not.toContain('dbpass');
+  });
+
+  it('migrates, creates, lists and deactivates users, and rotates keys', () => {
+    const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
+    const migrated = run(['migrate'], env);
+    expect(migrated.code, migrated.err).toBe(0);
+    expect(migrated.out).toMatch(/gateway \(sqlite\): applied 0001_initial/);
+    expect(run(['migrate'], env).out).toContain('up to date');
+    const created = run(['user', 'create', '--email', 'ops@example.com', '--username', 'ops', '--password', 'a long password', '--admin'], env);
+    expect(created.code, created.err).toBe(0);
+    expect(created.out).toContain('system_admin');
+    const weak = run(['user', 'create', '--email', 'w@example.com', '--username', 'weak', '--password', 'short'], env);
+    expect(weak.code).toBe(1);
+    expect(weak.err).toMatch(/at least 10 characters/);
+    const list = run(['user', 'list'], env);
+    expect(list.out).toMatch(/ops\s+ops@example.com\s+system_admin system_user\s+active/);
+    expect(list.out).not.toContain('weak');
+    expect(run(['user', 'deactivate', 'ops'], env).code).toBe(0);
+    expect(run(['user', 'list'], env).out).toMatch(/ops .* deactivated/);
+    const tooSoon = run(['keys', 'rotate'], env);
+    expect(tooSoon.code).toBe(1);
+    expect(tooSoon.err).toContain('--force');
+    const rotated = run(['keys', 'rotate', '--force'], env);
+    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.out).toMatch(/signing key \w+ is now active/);
+  });
+
+  it('serves the login page and the API on embedded defaults, creates the admin from the environment, and drains on SIGTERM', async () => {
+    const [port, chatPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'gh-serve-'));
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...cleanEnv(), GATEHOUSE_PORT: String(port), GATEHOUSE_CHAT_PORT: String(chatPort), GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SITE_URL: `http://127.0.0.1:${port}`, GATEHOUSE_ADMIN_EMAIL: 'boss@example.com', GATEHOUSE_ADMIN_PASSWORD: 'boss password 123' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => { output += String(d); });
+    child.stderr.on('data', (d) => { output += String(d); });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let ready = false;
+      for (let i = 0; i < 150 && !ready; i += 1) {
+        ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ready, output).toBe(true);
+      expect((await fetch(`${base}/login`)).status).toBe(200);
+      const login = await fetch(`${base}/api/v4/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login_id: 'boss@example.com', password: 'boss password 123' }) });
+      expect(login.status).toBe(200);
+      expect(output).toMatch(/"msg":"gateway listening"/);
+      expect(output).not.toContain('boss password 123');
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a one-time setup link on first start without an admin', async () => {
+    const [port, chatPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'gh-setup-'));
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...cleanEnv(), GATEHOUSE_PORT: String(port), GATEHOUSE_CHAT_PORT: String(chatPort), GATEHOUSE_DATA_DIR: dir, GATEHOUSE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      for (let i = 0; i < 150 && !/setup\?token=/.test(out); i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        out += child.stdout.read()?.toString() ?? '';
+      }
+      expect(out).toMatch(/Open this link within one hour/);
+      const link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(out)![1]!;
+      expect((await fetch(link)).status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
