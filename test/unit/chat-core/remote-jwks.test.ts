@@ -65,7 +65,7 @@ describe('the gateway JWKS', () => {
     await expect(jwks.getKey({ kid: 'b' })).rejects.toThrow(AssertionError);
     await expect(jwks.getKey({ kid: 'b' })).rejects.toThrow(AssertionError);
     expect(gateway.state.calls).toBe(2);
-    await expect(jwks.getKey({ kid: 'a' })).resolves.toBeDefined();
+    expect(await jwks.getKey({ kid: 'a' })).toBeDefined();
   });
 
   it('ignores private keys, other key types, other algorithms and keys without kid', async () => {
