@@ -23,8 +23,8 @@ export function chatCoreConfig(config: Config) {
   };
 }
 
-export async function startChat(config: Config, logger: Logger) {
-  return startChatCore({ config: chatCoreConfig(config), logger: logger.child({ service: 'chat-core' }), host: config.chat.host, port: config.chat.port });
+export async function startChat(config: Config, logger: Logger, options: { now?: () => number } = {}) {
+  return startChatCore({ config: chatCoreConfig(config), logger: logger.child({ service: 'chat-core' }), host: config.chat.host, port: config.chat.port, ...(options.now ? { now: options.now } : {}) });
 }
 
 export async function migrateChat(config: Config) {

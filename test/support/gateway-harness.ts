@@ -57,7 +57,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
   }
   const chatConfig = loadConfig({ env: {}, overrides: merge(base, options.config ?? {}) });
   const logger = createLogger({ level: chatConfig.logging.level });
-  const chat = await startChat(chatConfig, logger);
+  const chat = await startChat(chatConfig, logger, options.now ? { now: options.now } : {});
   const chatPort = (chat.server.address() as { port: number }).port;
   const chatUrl = `http://127.0.0.1:${chatPort}`;
   const config = loadConfig({ env: {}, overrides: merge(merge(base, { chat: { url: chatUrl } }), options.config ?? {}) });

@@ -106,6 +106,7 @@ describe.each(SETUPS)('chat-core assertion verification on %s with %s', (dialect
     ['roles as a string', { roles: 'system_admin' }],
     ['guest as a string', { guest: 'false' }],
     ['a missing guest flag', { guest: undefined }],
+    ['a NUL in the username', { username: 'ali\u0000ce' }],
   ])('refuses a malformed claim: %s', async (_label, claims) => {
     await expectRefused(await mint(claims), 'ASSERTION_CLAIM');
   });

@@ -42,6 +42,8 @@ describe.each(DIALECTS)('chat-core channels on %s', (dialect) => {
     const alice = await h.user({ teams: memberOf(team) });
     expect((await createChannel(alice, { team_id: team, name: 'd', display_name: 'D', type: 'D' })).body.id).toBe('model.channel.is_valid.type.app_error');
     expect((await createChannel(alice, { team_id: team, name: 'd', display_name: '  ', type: 'O' })).body.id).toBe('model.channel.is_valid.display_name.app_error');
+    expect((await createChannel(alice, { team_id: team, name: 'd', display_name: 'a\u0000b', type: 'O' })).body.id).toBe('model.channel.is_valid.display_name.app_error');
+    expect((await createChannel(alice, { team_id: team, name: 'd', display_name: 'D', type: 'O', header: '\u0000' })).body.id).toBe('model.channel.is_valid.header.app_error');
   });
 
   it('refuses a duplicate name in the same team but allows it in another team', async () => {

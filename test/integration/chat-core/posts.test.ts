@@ -73,11 +73,18 @@ describe.each(DIALECTS)('chat-core posts on %s', (dialect) => {
     expect(broken.body).toMatchObject({ id: 'api.context.invalid_body_param.app_error', status_code: 400, detailed_error: '' });
     expect(broken.text).not.toMatch(/at .*\.ts/);
     for (const body of [[], { channel_id: channel.id }, { channel_id: channel.id, message: 'x', props: 'str' }, { channel_id: 'x', message: 'x' },
-      { channel_id: channel.id, message: 'x', type: 'system_join_channel' }]) {
+      { channel_id: channel.id, message: 'x', type: 'system_join_channel' }, { channel_id: channel.id, message: 'nul\u0000byte' }]) {
       const res = await post(owner, body as Record<string, unknown>);
       expect(res.status).toBe(400);
       expect(typeof res.body.id).toBe('string');
     }
+  });
+
+  it('stores a custom post type up to the column\'s width and refuses a longer one', async () => {
+    const { owner, channel } = await setup();
+    const longest = `custom_${'a'.repeat(57)}`;
+    expect((await post(owner, { channel_id: channel.id, message: 'x', type: longest })).body.type).toBe(longest);
+    expect((await post(owner, { channel_id: channel.id, message: 'x', type: `${longest}a` })).status).toBe(400);
   });
 
   it('answers an unknown /api/v4 route with api.context.404.app_error', async () => {
@@ -138,5 +145,32 @@ describe.each(DIALECTS)('chat-core posts on %s', (dialect) => {
     const refused = await h.http().get(`/api/v4/posts/${created.id}`).set(...bearer(stranger));
     expect(refused.status).toBe(403);
     expect(refused.text).not.toContain('visible');
+  });
+});
+
+describe('chat-core request edge cases', () => {
+  let h: ChatCoreHarness;
+  beforeAll(async () => { h = await startHarness('sqlite'); });
+  afterAll(async () => { await h.close(); });
+
+  it('answers a malformed percent-encoding, an oversized body and a non-JSON body with 4xx JSON', async () => {
+    const user = await h.user({ teams: memberOf(newTeamId()) });
+    const badPath = await h.http().get('/api/v4/channels/%E0%A4%A').set(...bearer(user));
+    expect(badPath.status).toBe(400);
+    expect(badPath.headers['content-type']).toBe('application/json');
+    const huge = await h.http().post('/api/v4/posts').set(...bearer(user)).send({ message: 'x'.repeat(1_100_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.id).toBe('api.context.request_body_too_large.app_error');
+    const deep = `{"channel_id":"aaaaaaaaaaaaaaaaaaaaaaaaaa","message":"x","props":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`;
+    const nested = await h.http().post('/api/v4/posts').set(...bearer(user)).set('Content-Type', 'application/json').send(deep);
+    expect(nested.status).toBe(400);
+    expect(nested.body.id).toBe('model.post.is_valid.props.app_error');
+    const form = await h.http().post('/api/v4/posts').set(...bearer(user)).type('form').send('channel_id=x&message=y');
+    expect(form.status).toBe(400);
+  });
+
+  it('does not parse the body of a request it refuses to authenticate', async () => {
+    const res = await h.http().post('/api/v4/posts').set('Content-Type', 'application/json').send('{broken');
+    expect(res.status).toBe(401);
   });
 });

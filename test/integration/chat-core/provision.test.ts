@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVISION_PATH, type ProvisionEvent } from '../../../chat-core/contract.js';
+import { MAX_PROVISION_EVENTS, PROVISION_PATH, type ProvisionEvent } from '../../../chat-core/contract.js';
 import { randomUserId } from '../../support/assertions.js';
 import { DIALECTS, bearer, memberOf, newTeamId, startHarness, type ChatCoreHarness, type TestUser } from './harness.js';
 
@@ -58,6 +58,14 @@ describe.each(DIALECTS)('chat-core provisioning on %s', (dialect) => {
     expect(await memberIds(owner, channel.id)).toEqual([owner.id]);
     const broken = await h.http().post(PROVISION_PATH).set(...bearer(await h.issuer.mintProvision())).set('Content-Type', 'application/json').send('{"events": [');
     expect(broken.status).toBe(400);
+  });
+
+  it('refuses more than MAX_PROVISION_EVENTS events in one request', async () => {
+    const events = Array.from({ length: MAX_PROVISION_EVENTS + 1 }, () => ({ type: 'user.deactivated', user_id: randomUserId() }));
+    const res = await provision(events);
+    expect(res.status).toBe(400);
+    expect(res.body.id).toBe('provision.invalid_request');
+    expect((await provision(events.slice(1))).body).toEqual({ applied: MAX_PROVISION_EVENTS });
   });
 
   it('refuses to add a user the mirror has never heard of', async () => {

@@ -20,7 +20,7 @@ export function wsUrl(httpUrl: string): string {
 export function connect(httpUrl: string, token: string): Promise<TestSocket> {
   const ws = new WebSocket(wsUrl(httpUrl), { headers: { Authorization: `Bearer ${token}` } });
   const received: WsMessage[] = [];
-  const waiters: Array<{ match: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void; from: number }> = [];
+  const waiters: Array<{ match: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }> = [];
   ws.on('message', (raw) => {
     const message = JSON.parse(raw.toString()) as WsMessage;
     received.push(message);
@@ -37,7 +37,7 @@ export function connect(httpUrl: string, token: string): Promise<TestSocket> {
     next(match) {
       const found = received.find(match);
       if (found) return Promise.resolve(found);
-      return new Promise((resolve) => waiters.push({ match, resolve, from: received.length }));
+      return new Promise((resolve) => waiters.push({ match, resolve }));
     },
     async pingRoundTrip(seq) {
       const start = received.length;

@@ -1,0 +1,62 @@
+/**
+ * The Express app: request context first, then the provisioning endpoint behind its own
+ * authenticator, then /api/v4 behind the user authenticator. Bodies are parsed only after
+ * authentication, as JSON whatever the Content-Type says.
+ */
+import express, { Router, type Express, type RequestHandler } from 'express';
+import { CHAT_HEALTH_PATH, CHAT_READY_PATH, PROVISION_PATH } from '../../contract.js';
+import { requireUser, type UserAuthenticator } from '../auth/authenticate.js';
+import type { ProvisionVerifier } from '../auth/verify-provision.js';
+import { registerChannelRoutes } from '../channels/channel-routes.js';
+import { registerPostRoutes } from '../posts/post-routes.js';
+import { provisionHandler, requireProvisioner } from '../provision/provision-route.js';
+import type { ChatServices } from '../services.js';
+import { routeNotFound } from './chat-error.js';
+import { errorMiddleware } from './error-middleware.js';
+import { requestContext } from './request-context.js';
+import { sendJson } from './send-json.js';
+
+export interface AppParts {
+  services: ChatServices;
+  authenticator: UserAuthenticator;
+  provisionVerifier: ProvisionVerifier;
+  ready: () => Promise<void>;
+}
+
+const jsonBody = (limit: string): RequestHandler => express.json({ limit, type: () => true, strict: true });
+
+export function createExpressApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
+  app.set('query parser', 'simple');
+  app.use(requestContext(parts.services.logger));
+  app.get(CHAT_HEALTH_PATH, (_req, res) => sendJson(res, 200, { status: 'OK' }));
+  app.get(CHAT_READY_PATH, readiness(parts.ready));
+  app.post(PROVISION_PATH, requireProvisioner(parts.provisionVerifier), jsonBody('5mb'), provisionHandler(parts.services));
+  app.use('/api/v4', requireUser(parts.authenticator), jsonBody('1mb'), apiRouter(parts.services));
+  app.use(() => {
+    throw routeNotFound();
+  });
+  app.use(errorMiddleware());
+  return app;
+}
+
+function apiRouter(services: ChatServices): Router {
+  const router = Router({ caseSensitive: true });
+  registerChannelRoutes(router, services);
+  registerPostRoutes(router, services);
+  return router;
+}
+
+function readiness(ready: () => Promise<void>): RequestHandler {
+  return async (_req, res) => {
+    try {
+      await ready();
+      sendJson(res, 200, { status: 'OK' });
+    } catch {
+      sendJson(res, 503, { status: 'UNAVAILABLE' });
+    }
+  };
+}

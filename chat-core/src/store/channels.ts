@@ -1,0 +1,58 @@
+/** Channel rows. */
+import type { ChatDatabase } from './database.js';
+import type { ChannelRow } from './schema.js';
+
+export function findChannel(db: ChatDatabase, id: string): Promise<ChannelRow | undefined> {
+  return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findChannelByName(db: ChatDatabase, teamId: string, name: string): Promise<ChannelRow | undefined> {
+  return db.selectFrom('channels').selectAll().where('team_id', '=', teamId).where('name', '=', name).executeTakeFirst();
+}
+
+export async function insertChannel(db: ChatDatabase, row: ChannelRow): Promise<void> {
+  await db.insertInto('channels').values(row).execute();
+}
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+export function listPublicChannels(db: ChatDatabase, teamId: string, page: Page): Promise<ChannelRow[]> {
+  return db.selectFrom('channels').selectAll()
+    .where('team_id', '=', teamId).where('type', '=', 'O').where('delete_at', '=', 0)
+    .orderBy('display_name').orderBy('id')
+    .limit(page.limit).offset(page.offset)
+    .execute();
+}
+
+export function listMemberChannels(db: ChatDatabase, teamId: string, userId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
+  let query = db.selectFrom('channels')
+    .innerJoin('channel_members', 'channel_members.channel_id', 'channels.id')
+    .selectAll('channels')
+    .where('channels.team_id', '=', teamId).where('channel_members.user_id', '=', userId);
+  if (!includeDeleted) query = query.where('channels.delete_at', '=', 0);
+  return query.orderBy('channels.display_name').orderBy('channels.id').execute();
+}
+
+export function listTeamChannelIds(db: ChatDatabase, teamId: string): Promise<{ id: string }[]> {
+  return db.selectFrom('channels').select('id').where('team_id', '=', teamId).execute();
+}
+
+/** Counts a new post; returns the channel's totals after the increment. */
+export async function recordChannelPost(
+  db: ChatDatabase, channelId: string, at: number, isRoot: boolean,
+): Promise<{ total_msg_count: number; total_msg_count_root: number }> {
+  const root = isRoot ? 1 : 0;
+  return db.updateTable('channels')
+    .set((eb) => ({
+      last_post_at: at,
+      last_root_post_at: isRoot ? at : eb.ref('last_root_post_at'),
+      total_msg_count: eb('total_msg_count', '+', 1),
+      total_msg_count_root: eb('total_msg_count_root', '+', root),
+    }))
+    .where('id', '=', channelId)
+    .returning(['total_msg_count', 'total_msg_count_root'])
+    .executeTakeFirstOrThrow();
+}

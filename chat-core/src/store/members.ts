@@ -1,0 +1,65 @@
+/** Channel membership rows. */
+import type { ChatDatabase } from './database.js';
+import type { ChannelMemberRow } from './schema.js';
+import type { Page } from './channels.js';
+
+export function findMember(db: ChatDatabase, channelId: string, userId: string): Promise<ChannelMemberRow | undefined> {
+  return db.selectFrom('channel_members').selectAll()
+    .where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Inserts the member unless one exists; returns the stored row either way. */
+export async function addMember(db: ChatDatabase, row: ChannelMemberRow): Promise<ChannelMemberRow> {
+  await db.insertInto('channel_members').values(row)
+    .onConflict((oc) => oc.columns(['channel_id', 'user_id']).doNothing())
+    .execute();
+  const stored = await findMember(db, row.channel_id, row.user_id);
+  if (!stored) throw new Error('channel member vanished after insert');
+  return stored;
+}
+
+export async function setMemberSchemeAdmin(db: ChatDatabase, channelId: string, userId: string, admin: boolean, at: number): Promise<void> {
+  await db.updateTable('channel_members').set({ scheme_admin: admin ? 1 : 0, last_update_at: at })
+    .where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+}
+
+/** Returns true when a membership was removed. */
+export async function removeMember(db: ChatDatabase, channelId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('channel_members')
+    .where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function removeMemberFromTeamChannels(db: ChatDatabase, teamId: string, userId: string): Promise<void> {
+  await db.deleteFrom('channel_members')
+    .where('user_id', '=', userId)
+    .where('channel_id', 'in', (eb) => eb.selectFrom('channels').select('id').where('team_id', '=', teamId))
+    .execute();
+}
+
+export function listMembers(db: ChatDatabase, channelId: string, page: Page): Promise<ChannelMemberRow[]> {
+  return db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId)
+    .orderBy('user_id').limit(page.limit).offset(page.offset).execute();
+}
+
+export function listMembershipsInTeam(db: ChatDatabase, teamId: string, userId: string): Promise<ChannelMemberRow[]> {
+  return db.selectFrom('channel_members').selectAll('channel_members')
+    .innerJoin('channels', 'channels.id', 'channel_members.channel_id')
+    .where('channels.team_id', '=', teamId).where('channel_members.user_id', '=', userId)
+    .where('channels.delete_at', '=', 0)
+    .orderBy('channel_members.channel_id').execute();
+}
+
+export async function listMemberUserIds(db: ChatDatabase, channelId: string): Promise<string[]> {
+  const rows = await db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** The poster has seen everything up to their own post (Mattermost marks the channel viewed). */
+export async function markViewed(
+  db: ChatDatabase, channelId: string, userId: string, at: number, counts: { total_msg_count: number; total_msg_count_root: number },
+): Promise<void> {
+  await db.updateTable('channel_members')
+    .set({ last_viewed_at: at, msg_count: counts.total_msg_count, msg_count_root: counts.total_msg_count_root, mention_count: 0, last_update_at: at })
+    .where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
+}

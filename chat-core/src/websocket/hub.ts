@@ -1,0 +1,117 @@
+/**
+ * Open websocket connections of this node, by user. Single node for now: a broadcast reaches
+ * the sockets held here. Dead peers are found with ws ping/pong.
+ */
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { newId } from '../store/ids.js';
+import type { ChatEvent } from './events.js';
+
+export interface HubConnection {
+  readonly id: string;
+  readonly userId: string;
+  send(event: ChatEvent): void;
+  sendRaw(message: Record<string, unknown>): void;
+}
+
+export interface WebsocketHub {
+  add(userId: string, socket: WebSocket): HubConnection;
+  sendToUsers(userIds: Iterable<string>, event: ChatEvent, omitConnectionId?: string): void;
+  /** True when at least one socket is open (broadcasts skip the member look-up otherwise). */
+  readonly active: boolean;
+  /** Runs tasks with the same key one after another, so a channel's events keep their order. */
+  inOrder(key: string, task: () => Promise<void>): void;
+  closeUser(userId: string, code: number, reason: string): number;
+  closeAll(code: number, reason: string): Promise<void>;
+}
+
+interface Entry extends HubConnection {
+  socket: WebSocket;
+  seq: number;
+  alive: boolean;
+}
+
+export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: number }): WebsocketHub {
+  const byUser = new Map<string, Set<Entry>>();
+  const tails = new Map<string, Promise<void>>();
+  const heartbeat = setInterval(() => sweep(byUser), options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  const remove = (entry: Entry): void => {
+    const set = byUser.get(entry.userId);
+    set?.delete(entry);
+    if (set?.size === 0) byUser.delete(entry.userId);
+  };
+
+  return {
+    get active() {
+      return byUser.size > 0;
+    },
+    add(userId, socket) {
+      const entry = createEntry(userId, socket);
+      let set = byUser.get(userId);
+      if (!set) byUser.set(userId, (set = new Set()));
+      set.add(entry);
+      socket.on('pong', () => { entry.alive = true; });
+      socket.on('close', () => remove(entry));
+      socket.on('error', (error) => options.logger.debug({ reason: error.message }, 'websocket error'));
+      return entry;
+    },
+    sendToUsers(userIds, event, omitConnectionId) {
+      for (const userId of userIds) {
+        for (const entry of byUser.get(userId) ?? []) if (entry.id !== omitConnectionId) entry.send(event);
+      }
+    },
+    inOrder(key, task) {
+      const next = (tails.get(key) ?? Promise.resolve())
+        .then(task)
+        .catch((error: unknown) => options.logger.error({ err: error }, 'websocket broadcast failed'));
+      tails.set(key, next);
+      void next.then(() => { if (tails.get(key) === next) tails.delete(key); });
+    },
+    closeUser(userId, code, reason) {
+      const set = byUser.get(userId);
+      for (const entry of set ?? []) entry.socket.close(code, reason);
+      return set?.size ?? 0;
+    },
+    async closeAll(code, reason) {
+      clearInterval(heartbeat);
+      await Promise.allSettled([...tails.values()]);
+      const closing = [...byUser.values()].flatMap((set) => [...set]).map((entry) => closed(entry.socket, code, reason));
+      await Promise.all(closing);
+    },
+  };
+}
+
+function createEntry(userId: string, socket: WebSocket): Entry {
+  const entry: Entry = {
+    id: newId(), userId, socket, seq: 0, alive: true,
+    send(event) {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ ...event, seq: entry.seq++ }));
+    },
+    sendRaw(message) {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    },
+  };
+  return entry;
+}
+
+function sweep(byUser: Map<string, Set<Entry>>): void {
+  for (const set of byUser.values()) {
+    for (const entry of set) {
+      if (!entry.alive) entry.socket.terminate();
+      entry.alive = false;
+      entry.socket.ping();
+    }
+  }
+}
+
+/** Closes a socket and resolves once it is gone (terminating a peer that never answers). */
+function closed(socket: WebSocket, code: number, reason: string): Promise<void> {
+  if (socket.readyState === socket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.terminate(), 2_000);
+    socket.once('close', () => { clearTimeout(timer); resolve(); });
+    socket.close(code, reason);
+  });
+}
