@@ -12,6 +12,7 @@ import { createProvisionVerifier } from './auth/verify-provision.js';
 import { validateChatCoreConfig, type ChatCoreOptions } from './config.js';
 import { shuttingDown } from './http/chat-error.js';
 import { createExpressApp } from './http/express-app.js';
+import { createChatMetrics } from './http/metrics.js';
 import { createLifecycle } from './http/lifecycle.js';
 import type { ChatServices } from './services.js';
 import { openDatabase, pingDatabase, type ChatDatabase } from './store/database.js';
@@ -40,14 +41,15 @@ export async function createChatCore(options: ChatCoreOptions): Promise<ChatCore
     url: config.jwksUrl, algorithm: config.algorithm, cooldownMs: config.jwksCooldownMs,
     fetch: options.fetch ?? fetch, now: services.now, logger: services.logger,
   });
-  const authenticator = createUserAuthenticator(createAssertionVerifier(config, { keys, now: services.now }), services.mirror);
+  const metrics = createChatMetrics();
+  const authenticator = createUserAuthenticator(createAssertionVerifier(config, { keys, now: services.now }), services.mirror, (result) => metrics.assertionsVerified.inc({ result }));
   const provisionVerifier = createProvisionVerifier(config, { keys, now: services.now });
   const lifecycle = createLifecycle();
   const ready = async (): Promise<void> => {
     if (lifecycle.closing) throw new Error('chat-core is closing');
     await pingDatabase(db);
   };
-  const app = createExpressApp({ services, authenticator, provisionVerifier, ready });
+  const app = createExpressApp({ services, authenticator, provisionVerifier, ready, metrics });
   let closed: Promise<void> | undefined;
   return {
     handleRequest(req, res) {

@@ -11,7 +11,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     proxyDuration: new Histogram({ name: 'gatehouse_proxy_duration_seconds', help: 'Time from receiving a proxied request to the upstream response head', labelNames: ['status'], buckets, registers: [registry] }),
     loginAttempts: new Counter({ name: 'gatehouse_login_attempts_total', help: 'Login attempts by result', labelNames: ['result'], registers: [registry] }),
     assertionsMinted: new Counter({ name: 'gatehouse_assertions_minted_total', help: 'Assertions signed for chat-core', registers: [registry] }),
-    assertionsVerified: new Counter({ name: 'gatehouse_assertions_verified_total', help: 'Assertions verified by chat-core in this process', labelNames: ['result'], registers: [registry] }),
   };
 }
 

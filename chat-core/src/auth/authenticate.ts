@@ -23,14 +23,20 @@ export interface UserAuthenticator {
   authenticate(authorization: string | undefined): Promise<AssertionClaims>;
 }
 
-export function createUserAuthenticator(verifier: AssertionVerifier, mirror: UserMirror): UserAuthenticator {
+export function createUserAuthenticator(verifier: AssertionVerifier, mirror: UserMirror, onResult: (result: string) => void = () => {}): UserAuthenticator {
   return {
     async authenticate(authorization) {
-      const token = bearerToken(authorization);
-      if (!token) throw new AssertionError('ASSERTION_MISSING', 'no bearer assertion');
-      const claims = await verifier.verify(token);
-      await mirror.admit(claims);
-      return claims;
+      try {
+        const token = bearerToken(authorization);
+        if (!token) throw new AssertionError('ASSERTION_MISSING', 'no bearer assertion');
+        const claims = await verifier.verify(token);
+        await mirror.admit(claims);
+        onResult('ok');
+        return claims;
+      } catch (error) {
+        if (error instanceof AssertionError) onResult(error.reason.toLowerCase());
+        throw error;
+      }
     },
   };
 }

@@ -32,7 +32,8 @@ export function requireTeamRoles(claims: AssertionClaims, teamId: string): strin
 export function memberRoles(member: ChannelMemberRow): string[] {
   const roles = member.scheme_guest === 1 ? ['channel_guest'] : ['channel_user'];
   if (member.scheme_admin === 1 && member.scheme_guest !== 1) roles.push('channel_admin');
-  for (const role of member.explicit_roles.split(' ')) if (role && !roles.includes(role)) roles.push(role);
+  // Only channel roles may come from a membership row: a stored "system_admin" must grant nothing.
+  for (const role of member.explicit_roles.split(' ')) if (role.startsWith('channel_') && !roles.includes(role)) roles.push(role);
   return roles;
 }
 

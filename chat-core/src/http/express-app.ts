@@ -15,12 +15,14 @@ import { routeNotFound } from './chat-error.js';
 import { errorMiddleware } from './error-middleware.js';
 import { requestContext } from './request-context.js';
 import { sendJson } from './send-json.js';
+import type { ChatMetrics } from './metrics.js';
 
 export interface AppParts {
   services: ChatServices;
   authenticator: UserAuthenticator;
   provisionVerifier: ProvisionVerifier;
   ready: () => Promise<void>;
+  metrics: ChatMetrics;
 }
 
 const jsonBody = (limit: string): RequestHandler => express.json({ limit, type: () => true, strict: true });
@@ -32,6 +34,18 @@ export function createExpressApp(parts: AppParts): Express {
   app.set('case sensitive routing', true);
   app.set('query parser', 'simple');
   app.use(requestContext(parts.services.logger));
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      parts.metrics.requestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+    });
+    next();
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', parts.metrics.registry.contentType);
+    res.end(await parts.metrics.registry.metrics());
+  });
   app.get(CHAT_HEALTH_PATH, (_req, res) => sendJson(res, 200, { status: 'OK' }));
   app.get(CHAT_READY_PATH, readiness(parts.ready));
   app.post(PROVISION_PATH, requireProvisioner(parts.provisionVerifier), jsonBody('5mb'), provisionHandler(parts.services));

@@ -38,6 +38,17 @@ describe.each(BACKENDS)('operations endpoints (%s)', (backend) => {
     expect(text).toContain('gatehouse_proxy_duration_seconds_bucket');
   });
 
+  it("counts chat-core's assertion verifications on its internal /metrics", async () => {
+    const c = apiClient(h.url);
+    await c.login(ADMIN.username, ADMIN.password);
+    await c.request('GET', '/api/v4/channels/nope');
+    await fetch(`${h.chatUrl}/api/v4/channels/nope`, { headers: { authorization: 'Bearer not.a.token' } });
+    const text = await (await fetch(`${h.chatUrl}/metrics`)).text();
+    expect(text).toMatch(/chat_core_assertions_verified_total\{result="ok"\} [1-9]/);
+    expect(text).toMatch(/chat_core_assertions_verified_total\{result="assertion_malformed"\} [1-9]/);
+    expect(text).toContain('chat_core_http_request_duration_seconds_bucket');
+  });
+
   it('serves the JWKS with caching headers and answers a matching ETag with 304', async () => {
     const r = await fetch(`${h.url}/.well-known/jwks.json`);
     expect(r.headers.get('cache-control')).toMatch(/max-age=\d+/);
