@@ -1,10 +1,12 @@
 /** The `gatehouse` command as an operator runs it: real processes, real ports, embedded defaults. */
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPostgres, REDIS_URL, uniqueRedisPrefix } from '../support/databases.js';
 
 const BIN = join(import.meta.dirname, '../../bin/gatehouse.js');
 
@@ -136,6 +138,44 @@ describe('the gatehouse command', () => {
       expect((await fetch(link)).status).toBe(200);
     } finally {
       child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs gateway and chat-core as separate processes on PostgreSQL and Redis (cluster mode)', async () => {
+    const [port, chatPort] = [await freePort(), await freePort()];
+    const [gwDb, chatDb] = [await createTestPostgres('gh_cli_gw'), await createTestPostgres('gh_cli_chat')];
+    const dir = mkdtempSync(join(tmpdir(), 'gh-procs-'));
+    const env = {
+      ...cleanEnv(), GATEHOUSE_PORT: String(port), GATEHOUSE_CHAT_PORT: String(chatPort), GATEHOUSE_DATA_DIR: dir,
+      GATEHOUSE_DATABASE_URL: gwDb.url, GATEHOUSE_CHAT_DATABASE_URL: chatDb.url, GATEHOUSE_REDIS_URL: REDIS_URL,
+      GATEHOUSE_REDIS__KEY_PREFIX: uniqueRedisPrefix('cli'), GATEHOUSE_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+      GATEHOUSE_ADMIN_EMAIL: 'c@example.com', GATEHOUSE_ADMIN_PASSWORD: 'cluster password 1', GATEHOUSE_LOG_LEVEL: 'warn',
+    };
+    const chat = spawn(process.execPath, [BIN, 'chat'], { env, stdio: 'ignore' });
+    const gateway = spawn(process.execPath, [BIN, 'gateway'], { env, stdio: 'ignore' });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const up = async (url: string) => {
+        for (let i = 0; i < 150; i += 1) {
+          if (await fetch(url).then((r) => r.ok, () => false)) return true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+      };
+      expect(await up(`http://127.0.0.1:${chatPort}/readyz`)).toBe(true);
+      expect(await up(`${base}/readyz`)).toBe(true);
+      const login = await fetch(`${base}/api/v4/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login_id: 'c@example.com', password: 'cluster password 1' }) });
+      const auth = { authorization: `Bearer ${login.headers.get('token')}`, 'content-type': 'application/json' };
+      const team = (await (await fetch(`${base}/api/v4/teams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'procs', display_name: 'P', type: 'O' }) })).json()) as { id: string };
+      const channel = await fetch(`${base}/api/v4/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ team_id: team.id, name: 'split', display_name: 'Split', type: 'O' }) });
+      expect(channel.status).toBe(201);
+    } finally {
+      gateway.kill('SIGTERM');
+      chat.kill('SIGTERM');
+      await Promise.all([once(gateway, 'exit'), once(chat, 'exit')]);
+      await gwDb.drop();
+      await chatDb.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
