@@ -25,7 +25,7 @@ import { createAssertionMinter } from './keys/assertions.js';
 import { createSigningKeys, type KeySet } from './keys/signing-keys.js';
 import type { Sealer } from './keys/seal.js';
 import { buildExpressApp } from './http/express-app.js';
-import { newId } from './http/ids.js';
+import { newRequestId } from './http/ids.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
 import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
@@ -105,7 +105,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     ctx,
     app,
     handleRequest(req, res) {
-      const requestId = newId();
+      const requestId = newRequestId();
       res.setHeader('X-Request-Id', requestId);
       if (isChatPath(req.url ?? '/')) {
         void httpForwarder.forward(req, res, requestId);
@@ -117,7 +117,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     handleUpgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== WEBSOCKET_PATH) { socket.destroy(); return; }
-      void wsForwarder.upgrade(req, socket, head, newId()).catch((err: Error) => {
+      void wsForwarder.upgrade(req, socket, head, newRequestId()).catch((err: Error) => {
         logger.error({ err: err.message }, 'websocket upgrade failed');
         socket.destroy();
       });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 const ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'; // Mattermost's base32 alphabet (z-base-32)
 
@@ -17,6 +17,11 @@ export function newId(): string {
     }
   }
   return out;
+}
+
+/** A request id: unique, not secret, cheap (it is made for every request). */
+export function newRequestId(): string {
+  return randomUUID().replaceAll('-', '').slice(0, 26);
 }
 
 /** An opaque secret token: 256 random bits, base64url. */

@@ -11,14 +11,27 @@ import type { TeamRepository } from '../directory/teams.js';
 import type { Access } from './principal.js';
 
 const ACCESS_TTL_MS = 5 * 60_000;
+/** Parsed copies of cached access, keyed by user and checked against the stored text on each use. */
+const PARSED_MAX = 10_000;
 export const ACCESS_CHANGED_CHANNEL = 'access.changed';
 const accessKey = (userId: string) => `access:${userId}`;
 
 export function createAccessResolver(deps: { users: UserRepository; teams: TeamRepository; store: EphemeralStore }) {
+  // The store stays the source of truth (so an invalidation on any node is seen at once); this only
+  // spares re-parsing the same text, which for a member of hundreds of teams costs tens of µs.
+  const parsed = new Map<string, { raw: string; access: Access }>();
+  const parse = (userId: string, raw: string): Access => {
+    const hit = parsed.get(userId);
+    if (hit?.raw === raw) return hit.access;
+    const access = Object.freeze(JSON.parse(raw) as Access);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(userId, { raw, access });
+    return access;
+  };
   return {
     async resolve(userId: string): Promise<Access | null> {
       const cached = await deps.store.get(accessKey(userId));
-      if (cached) return JSON.parse(cached) as Access;
+      if (cached) return parse(userId, cached);
       const user = await deps.users.get(userId);
       if (!user) return null;
       const roles = user.roles.split(' ').filter(Boolean);

@@ -22,9 +22,17 @@ function boundedString(payload: JWTPayload, claim: string, min: number, max: num
   return value;
 }
 
+/** Role names already seen valid: the same few role names arrive in every assertion. */
+const KNOWN_GOOD_ROLES = new Set<string>();
+
 function roleList(value: unknown, claim: string): string[] {
   if (!Array.isArray(value) || value.length > MAX_ROLES) refuse(claim, 'must be an array of roles');
-  for (const role of value) if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) refuse(claim, 'must hold role names only');
+  for (let i = 0; i < value.length; i += 1) {
+    const role: unknown = value[i];
+    if (typeof role === 'string' && KNOWN_GOOD_ROLES.has(role)) continue;
+    if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) refuse(claim, 'must hold role names only');
+    if (KNOWN_GOOD_ROLES.size < 256) KNOWN_GOOD_ROLES.add(role);
+  }
   return value as string[];
 }
 
@@ -32,9 +40,11 @@ function roleList(value: unknown, claim: string): string[] {
 function teamMap(value: unknown): Record<string, string[]> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('teams', 'must be an object');
   const teams = Object.create(null) as Record<string, string[]>;
-  for (const [teamId, roles] of Object.entries(value)) {
+  const source = value as Record<string, unknown>;
+  for (const teamId in source) {
+    if (!Object.hasOwn(source, teamId)) continue;
     if (!isExternalId(teamId)) refuse('teams', 'has an invalid team id');
-    teams[teamId] = roleList(roles, 'teams');
+    teams[teamId] = roleList(source[teamId], 'teams');
   }
   return teams;
 }
