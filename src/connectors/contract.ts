@@ -49,3 +49,67 @@ export interface RedirectConnector {
 }
 
 export type Connector = PasswordConnector | RedirectConnector;
+
+/**
+ * A SAML 2.0 service-provider connector (src/connectors/saml/). It holds no HTTP objects: the
+ * routes in src/login/ hand it strings and act on what it returns. Request ids (for InResponseTo)
+ * and assertion ids (replay cache) live in the ephemeral store, so every check holds across nodes.
+ */
+export interface SamlConnector {
+  readonly id: string;
+  readonly kind: 'saml';
+  /** Button text and colour on /login. */
+  readonly displayName: string;
+  readonly buttonColor: string;
+  /** True when the connector accepts verified e-mail to link an existing account with no other link. */
+  readonly trustEmail: boolean;
+  /** Just-in-time account creation allowed. */
+  readonly allowSignup: boolean;
+  /** SP metadata XML (entityID, ACS, SLO, signing and encryption certificates). */
+  metadata(): string;
+  /**
+   * SP-initiated login: an HTTP-Redirect AuthnRequest (signed when configured). The request id is
+   * stored for InResponseTo; `relayState` is passed through opaquely (it is a server-side key).
+   */
+  startLogin(relayState: string): Promise<{ redirectUrl: string; requestId: string }>;
+  /**
+   * Validate a `SAMLResponse` posted to the ACS. Every check (signatures, XSW, Destination,
+   * Recipient, Audience, Issuer, InResponseTo consumed once, assertion-id replay, validity window,
+   * Status, DOCTYPE, size, algorithms) happens here; any doubt throws a `GatewayError` with code
+   * `SAML_INVALID_RESPONSE` (public message generic, `detail` precise).
+   */
+  finishLogin(samlResponse: string): Promise<SamlLoginResult>;
+  /** SP-initiated Single Logout: a LogoutRequest for the session's NameID and SessionIndex. */
+  startLogout(input: SamlSessionRef & { relayState: string }): Promise<{ redirectUrl: string }>;
+  /**
+   * An IdP-initiated LogoutRequest (Redirect binding: the raw query string, whose signature is
+   * checked; POST binding: the form body). Unsigned or invalid messages throw `SAML_INVALID_LOGOUT`.
+   * `respond` builds the signed LogoutResponse to send back.
+   */
+  receiveLogoutRequest(input: SamlLogoutInput): Promise<{ nameId: string; sessionIndexes: string[]; respond(success: boolean): SamlOutgoing }>;
+  /** A LogoutResponse answering our LogoutRequest (request id consumed once). */
+  receiveLogoutResponse(input: SamlLogoutInput): Promise<{ success: boolean; relayState: string }>;
+}
+
+export interface SamlSessionRef {
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string;
+}
+
+export interface SamlLoginResult {
+  identity: Identity;
+  session: SamlSessionRef;
+  /** The RelayState the IdP sent back (a server-side key, or empty for IdP-initiated). */
+  relayState: string;
+  /** True when the response answered no AuthnRequest of ours (allowed only when configured). */
+  unsolicited: boolean;
+}
+
+export type SamlLogoutInput =
+  | { binding: 'redirect'; rawQuery: string }
+  | { binding: 'post'; body: Record<string, string> };
+
+export type SamlOutgoing =
+  | { binding: 'redirect'; url: string }
+  | { binding: 'post'; url: string; fields: Record<string, string> };
