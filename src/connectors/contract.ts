@@ -22,6 +22,13 @@ export interface Identity {
   amr: string[];
   /** The raw attributes, for mapping and the security log; never secrets. */
   raw: Record<string, unknown>;
+  /** Set by connectors with an admin mapping (e.g. SAML `adminAttribute: "role=admin"`). */
+  isAdmin?: boolean;
+  /** Set by connectors with a guest mapping (e.g. SAML `guestAttribute: "type=guest"`). */
+  isGuest?: boolean;
+  nickname?: string;
+  position?: string;
+  locale?: string;
   /** The local user this identity already is, when the connector is the local directory itself. */
   userId?: string;
 }
