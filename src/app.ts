@@ -25,6 +25,7 @@ import { createAssertionMinter } from './keys/assertions.js';
 import { createSigningKeys, type KeySet } from './keys/signing-keys.js';
 import type { Sealer } from './keys/seal.js';
 import { buildExpressApp } from './http/express-app.js';
+import { createConnectorRegistry } from './connectors/registry.js';
 import { newRequestId } from './http/ids.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
@@ -77,6 +78,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     config, logger, now, db, dialect: deps.dialect, store, authorizer: deps.authorizer, users, teams, tokens, sessions, access,
     authenticator: createAuthenticator({ sessions, access, tokens, store }),
     audit: createAuditLog(db, logger, now), metrics, signingKeys, keySet: () => keySet, minter,
+    connectors: await createConnectorRegistry(config, { store, logger, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     chat: createChatProvisioner({ chatUrl, assertion: () => minter.provisionAssertion(), logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
   const app = buildExpressApp(ctx, chatUrl);

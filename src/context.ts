@@ -17,6 +17,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { Metrics } from './http/metrics.js';
 import type { AssertionMinter } from './keys/assertions.js';
 import type { KeySet, SigningKeys } from './keys/signing-keys.js';
+import type { ConnectorRegistry } from './connectors/registry.js';
 
 export interface GatewayContext {
   config: Config;
@@ -39,4 +40,6 @@ export interface GatewayContext {
   keySet: () => KeySet;
   minter: AssertionMinter;
   chat: ChatProvisioner;
+  /** SAML (and later OIDC/OAuth/LDAP) connectors configured for this deployment. */
+  connectors: ConnectorRegistry;
 }

@@ -9,6 +9,8 @@ import { runMigrate } from './migrate.js';
 import { runConfigCheck } from './config-check.js';
 import { runUser } from './user.js';
 import { runKeys } from './keys.js';
+import { runSaml } from './saml.js';
+import { runImportMattermost } from './import-mattermost.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -25,7 +27,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
       options: {
         config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, email: { type: 'string' }, username: { type: 'string' },
         password: { type: 'string' }, admin: { type: 'boolean' }, guest: { type: 'boolean' }, force: { type: 'boolean' },
-        page: { type: 'string' }, 'per-page': { type: 'string' },
+        page: { type: 'string' }, 'per-page': { type: 'string' }, out: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' },
       },
     });
   } catch (err) {
@@ -41,7 +43,8 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
     io.out(COMMAND_HELP[command === 'help' ? (rest[0] ?? '') : command] ?? MAIN_HELP);
     return 0;
   }
-  if (!['serve', 'gateway', 'chat', 'migrate', 'config', 'user', 'keys'].includes(command)) {
+  if (command === 'import') return runImportMattermost(rest, io);
+  if (!['serve', 'gateway', 'chat', 'migrate', 'config', 'user', 'keys', 'saml'].includes(command)) {
     io.err(`unknown command "${command}"\n\n${MAIN_HELP}`);
     return 2;
   }
@@ -59,6 +62,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
     case 'migrate': return runMigrate(config, logger, io);
     case 'config': return runConfigCheck(rest, config, io);
     case 'user': return runUser(rest, parsed.values, config, logger, io);
+    case 'saml': return runSaml(rest, parsed.values, config, logger, io);
     default: return runKeys(rest, parsed.values, config, logger, io);
   }
 }

@@ -6,6 +6,7 @@
  * `load.ts` (`GATEHOUSE_PORT`, `GATEHOUSE_DATABASE_URL`, …).
  */
 import { z } from 'zod';
+import { samlConnectorSchema } from '../connectors/saml/config-schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -115,6 +116,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Sign-in connectors besides local accounts. Each SAML connector's keys are documented in
+     * src/connectors/saml/config-schema.ts. Ids are unique; at most one is `default`.
+     */
+    connectors: z
+      .array(samlConnectorSchema)
+      .default([])
+      .refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
+      .refine((list) => list.filter((c) => c.default).length <= 1, 'at most one connector may be default')
+      .refine((list) => list.every((c) => c.id !== 'local'), 'the connector id "local" is reserved for local accounts'),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

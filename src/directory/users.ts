@@ -81,6 +81,23 @@ export function createUserRepository(db: Kysely<GatewayDatabase>, now: () => num
       const column = value.includes('@') ? 'email' : 'username';
       return db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst();
     },
+    async findByEmail(email: string): Promise<UserRow | undefined> {
+      return db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    },
+    async usernameTaken(username: string): Promise<boolean> {
+      return (await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()) !== undefined;
+    },
+    /** Refresh profile fields from an identity provider; only the fields given change. */
+    async updateProfile(id: string, fields: Partial<Pick<UserRow, 'first_name' | 'last_name' | 'nickname' | 'position' | 'locale' | 'email' | 'email_verified'>>): Promise<void> {
+      const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      if (Object.keys(clean).length === 0) return;
+      try {
+        await db.updateTable('users').set({ ...clean, update_at: now() }).where('id', '=', id).execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new GatewayError('USER_EXISTS', { cause: err });
+        throw err;
+      }
+    },
     async list(page: number, perPage: number): Promise<UserRow[]> {
       return db.selectFrom('users').selectAll().orderBy('username').limit(perPage).offset(page * perPage).execute();
     },

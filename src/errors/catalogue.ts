@@ -30,6 +30,7 @@ export const ERRORS = {
   SAML_CONNECTOR_NOT_FOUND: { status: 404, id: 'ent.saml.connector.not_found.app_error', message: 'No such sign-in method.' },
   SAML_CONFIG_INVALID: { status: 400, id: 'ent.saml.configure.app_error', message: 'The SAML configuration is not valid.' },
   AUTHN_ACCOUNT_EXISTS: { status: 409, id: 'api.user.login.account_exists.app_error', message: 'An account with this e-mail already exists. Sign in the way you usually do, then link this sign-in method from your profile.' },
+  AUTHN_DEACTIVATED: { status: 403, id: 'api.user.login.inactive.app_error', message: 'This account is deactivated. Contact your administrator.' },
   AUTHN_SIGNUP_DISABLED: { status: 403, id: 'api.user.create_user.signup_disabled.app_error', message: 'You do not have an account here yet. Ask an administrator to create one.' },
   SETUP_INVALID: { status: 400, id: 'api.setup.invalid_link.app_error', message: 'This setup link is invalid, used or expired. Restart Gatehouse to print a new one.' },
   UPSTREAM_UNAVAILABLE: { status: 502, id: 'api.proxy.upstream_unavailable.app_error', message: 'The chat service is not reachable right now; try again shortly.' },

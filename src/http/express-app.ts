@@ -16,6 +16,8 @@ import { opsRoutes } from './ops-routes.js';
 import { loginPageRoutes } from '../views/login-page.js';
 import { setupPageRoutes } from '../views/setup-page.js';
 import { homePageRoutes } from '../views/home-page.js';
+import { samlRoutes } from '../login/saml-routes.js';
+import { samlLogoutRoutes } from '../login/saml-logout-routes.js';
 
 /** Every route the gateway serves itself, in one table. */
 export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
@@ -24,6 +26,8 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...opsRoutes(ctx, chatUrl),
     ...jwksRoutes(ctx),
     ...loginRoutes(ctx, password),
+    ...samlRoutes(ctx),
+    ...samlLogoutRoutes(ctx),
     ...tokenRoutes(ctx),
     ...sessionRoutes(ctx),
     ...teamRoutes(ctx),

@@ -7,11 +7,11 @@ import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context.js';
 import { serializeCookie } from '../http/cookies.js';
 import { CSRF_COOKIE, SESSION_COOKIE, USER_ID_COOKIE, readCredential } from '../sessions/authenticate.js';
-import type { SessionRecord } from '../sessions/session-store.js';
+import type { SessionRecord, SsoSessionRef } from '../sessions/session-store.js';
 
-export async function startSession(ctx: GatewayContext, req: Request, res: Response, userId: string, amr: string[], deviceId = ''): Promise<SessionRecord> {
+export async function startSession(ctx: GatewayContext, req: Request, res: Response, userId: string, amr: string[], deviceId = '', sso?: SsoSessionRef): Promise<SessionRecord> {
   await revokePresentedSession(ctx, req);
-  const { token, session } = await ctx.sessions.create({ userId, amr, deviceId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '' });
+  const { token, session } = await ctx.sessions.create({ userId, amr, deviceId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '', ...(sso ? { sso } : {}) });
   const secure = ctx.config.siteUrl.startsWith('https://');
   const maxAgeSeconds = Math.floor((session.expiresAt - session.createAt) / 1000);
   res.setHeader('Token', token);

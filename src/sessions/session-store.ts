@@ -20,6 +20,15 @@ export interface SessionRecord {
   deviceId: string;
   userAgent: string;
   ip: string;
+  /** For SSO sessions that support Single Logout: which IdP session this is. */
+  sso?: SsoSessionRef;
+}
+
+export interface SsoSessionRef {
+  connectorId: string;
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string;
 }
 
 export interface SessionLifetimes {
@@ -39,6 +48,7 @@ export function hashToken(token: string): string {
 const recordKey = (tokenHash: string) => `session:${tokenHash}`;
 const idKey = (id: string) => `session-id:${id}`;
 const userKey = (userId: string) => `user-sessions:${userId}`;
+const ssoKey = (connectorId: string, nameId: string) => `sso-sessions:${connectorId}:${hashToken(nameId)}`;
 
 export function createSessionStore(store: EphemeralStore, lifetimes: SessionLifetimes, now: () => number) {
   const ttlFor = (s: SessionRecord, at: number) => {
@@ -51,17 +61,18 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
     await store.set(idKey(s.id), tokenHash, ttl);
   };
   const sessions = {
-    async create(input: { userId: string; amr: string[]; authTime?: number; deviceId?: string; userAgent?: string; ip?: string }) {
+    async create(input: { userId: string; amr: string[]; authTime?: number; deviceId?: string; userAgent?: string; ip?: string; sso?: SsoSessionRef }) {
       const at = now();
       const token = newSecret();
       const record: SessionRecord = {
         id: newId(), userId: input.userId, csrfToken: newSecret(), amr: input.amr, authTime: input.authTime ?? at,
         createAt: at, lastActivityAt: at, expiresAt: at + lifetimes.lengthMs, deviceId: input.deviceId ?? '',
-        userAgent: (input.userAgent ?? '').slice(0, 256), ip: input.ip ?? '',
+        userAgent: (input.userAgent ?? '').slice(0, 256), ip: input.ip ?? '', ...(input.sso ? { sso: input.sso } : {}),
       };
       const tokenHash = hashToken(token);
       await write(tokenHash, record, at);
       await store.addToSet(userKey(input.userId), record.id, lifetimes.lengthMs);
+      if (input.sso) await store.addToSet(ssoKey(input.sso.connectorId, input.sso.nameId), record.id, lifetimes.lengthMs);
       return { token, session: record };
     },
     /** The live session for a token, or null; refreshes idle activity at most once a minute. */
@@ -96,6 +107,16 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
         else await store.removeFromSet(userKey(userId), id);
       }
       return found.sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+    },
+    /** Live sessions that came from this IdP subject (for IdP-initiated Single Logout). */
+    async findBySso(connectorId: string, nameId: string): Promise<SessionRecord[]> {
+      const found: SessionRecord[] = [];
+      for (const id of await store.members(ssoKey(connectorId, nameId))) {
+        const s = await sessions.get(id);
+        if (s?.sso?.connectorId === connectorId && s.sso.nameId === nameId) found.push(s);
+        else await store.removeFromSet(ssoKey(connectorId, nameId), id);
+      }
+      return found;
     },
     /** Revoke one session; true when it existed. */
     async revoke(id: string): Promise<boolean> {

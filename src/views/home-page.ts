@@ -4,6 +4,7 @@ import type { RouteSpec } from '../authz/route-table.js';
 import { clearSessionCookies } from '../login/start-session.js';
 import { checkCsrf } from '../sessions/authenticate.js';
 import { html, page } from './html.js';
+import { samlLogoutRedirect } from '../login/saml-logout-routes.js';
 
 export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
   return [
@@ -22,16 +23,20 @@ export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
       method: 'post', path: '/logout', access: { kind: 'public' },
       async handler(req, res) {
         const p = await ctx.authenticator.authenticate(req);
+        let next = '/login';
         if (p?.kind === 'session') {
           // The form carries the CSRF token in its body, since a form cannot set headers.
           const sent = (req.body as Record<string, unknown> | undefined)?.csrf_token;
           if (typeof sent === 'string') req.headers['x-csrf-token'] = sent;
           checkCsrf(req, p, true);
+          const session = await ctx.sessions.get(p.sessionId);
           await ctx.sessions.revoke(p.sessionId);
           ctx.minter.forget(p.sessionId);
+          // An SSO session also ends at the IdP (SP-initiated Single Logout) when it supports it.
+          next = (await samlLogoutRedirect(ctx, session?.sso)) ?? next;
         }
         clearSessionCookies(ctx, res);
-        res.redirect(303, '/login');
+        res.redirect(303, next);
       },
     },
   ];

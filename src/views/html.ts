@@ -21,6 +21,7 @@ main{max-width:400px;margin:8vh auto;background:#fff;padding:32px;border-radius:
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
 input{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c4c9d0;border-radius:4px;font-size:1rem}
 button{margin-top:1.2rem;width:100%;padding:.7rem;border:0;border-radius:4px;background:#1c58d9;color:#fff;font-size:1rem;cursor:pointer}
+.sso{display:block;margin-top:.6rem;padding:.7rem;border-radius:4px;color:#fff;text-align:center;text-decoration:none}
 .error{background:#fdecea;color:#8a1c12;padding:.6rem;border-radius:4px}.hint{color:#5d6670;font-size:.9rem}`;
 
 export function page(title: string, body: RawHtml): string {

@@ -9,9 +9,18 @@ import { newSecret } from '../http/ids.js';
 import type { Lockout } from '../login/lockout.js';
 import { passwordLogin } from '../login/password-login.js';
 import { startSession } from '../login/start-session.js';
-import { html, page, safeReturnPath } from './html.js';
+import { html, page, raw, safeReturnPath } from './html.js';
 
 const FORM_COOKIE = 'gh_login_form';
+
+/** One link-button per connector: plain links, so they work without JavaScript. */
+function ssoButtons(ctx: GatewayContext, returnTo: string) {
+  const list = ctx.connectors.list();
+  if (list.length === 0) return undefined;
+  const q = returnTo === '/' ? '' : `?redirect_to=${encodeURIComponent(returnTo)}`;
+  const buttons = list.map((c) => html`<a class="sso" href="/auth/${c.id}/saml/login${q}" style="background:${c.buttonColor}">${c.displayName}</a>`.__html).join('');
+  return html`<p class="hint">or</p><nav aria-label="Single sign-on">${raw(buttons)}</nav>`;
+}
 
 function renderLogin(res: Response, ctx: GatewayContext, options: { returnTo: string; error?: string; loginId?: string; status?: number }) {
   const token = newSecret();
@@ -28,7 +37,8 @@ function renderLogin(res: Response, ctx: GatewayContext, options: { returnTo: st
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required>
       <button type="submit">Sign in</button>
-    </form>`));
+    </form>
+    ${ssoButtons(ctx, options.returnTo)}`));
 }
 
 export function loginPageRoutes(ctx: GatewayContext, deps: { connector: PasswordConnector; lockout: Lockout }): RouteSpec[] {

@@ -82,6 +82,38 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
       },
     },
+    '0002_identities_groups': {
+      async up(db: AnyDb) {
+        // A user's links to identity-provider subjects: the only thing SSO logins match on.
+        await db.schema.createTable('identities')
+          .addColumn('connector_id', 'varchar(64)', (c) => c.notNull())
+          .addColumn('subject', 'varchar(512)', (c) => c.notNull())
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('email', 'varchar(320)', (c) => c.notNull().defaultTo(''))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_login_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('identities_pk', ['connector_id', 'subject'])
+          .execute();
+        await db.schema.createIndex('identities_user_idx').on('identities').column('user_id').execute();
+        // Groups as an identity provider or directory names them, always by (source, external id).
+        await db.schema.createTable('groups')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('source', 'varchar(64)', (c) => c.notNull())
+          .addColumn('external_id', 'varchar(512)', (c) => c.notNull())
+          .addColumn('display_name', 'varchar(256)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('update_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('groups_source_external_uq', ['source', 'external_id'])
+          .execute();
+        await db.schema.createTable('group_members')
+          .addColumn('group_id', 'varchar(26)', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('group_members_user_idx').on('group_members').column('user_id').execute();
+      },
+    },
   };
 }
 

@@ -76,7 +76,35 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface IdentitiesTable {
+  connector_id: string;
+  subject: string;
+  user_id: string;
+  email: string;
+  create_at: number;
+  last_login_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  /** Where the group comes from: a connector id (`okta`), later `ldap:…`, `scim`. */
+  source: string;
+  external_id: string;
+  display_name: string;
+  create_at: number;
+  update_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  create_at: number;
+}
+
 export interface GatewayDatabase {
+  identities: IdentitiesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

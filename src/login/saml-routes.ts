@@ -1,0 +1,77 @@
+/**
+ * SAML over HTTP: start (HTTP-Redirect AuthnRequest), ACS (HTTP-POST), metadata. Mattermost's
+ * paths answer for the default connector; every connector answers under `/auth/{id}/saml/…`.
+ * RelayState is an opaque key to server-side state (consumed once) holding a same-site return path.
+ */
+import type { Request, Response } from 'express';
+import type { GatewayContext } from '../context.js';
+import type { RouteSpec } from '../authz/route-table.js';
+import type { SamlConnector } from '../connectors/contract.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
+import { newSecret } from '../http/ids.js';
+import { html, page, safeReturnPath } from '../views/html.js';
+import { completeSsoLogin } from './sso/complete-sso-login.js';
+import { startSession } from './start-session.js';
+
+const RELAY_TTL_MS = 10 * 60_000;
+const relayKey = (key: string) => `saml-relay:${key}`;
+
+interface RelayState { connectorId: string; returnTo: string }
+
+async function start(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
+  const key = newSecret();
+  const state: RelayState = { connectorId: connector.id, returnTo: safeReturnPath(req.query.redirect_to) };
+  await ctx.store.set(relayKey(key), JSON.stringify(state), RELAY_TTL_MS);
+  const { redirectUrl } = await connector.startLogin(key);
+  res.setHeader('Cache-Control', 'no-store');
+  res.redirect(302, redirectUrl);
+}
+
+/** The return path behind a RelayState we issued for this connector, or `/` (IdP-initiated, unknown, or off-site). */
+async function returnPathFor(ctx: GatewayContext, connector: SamlConnector, relay: unknown): Promise<string> {
+  if (typeof relay !== 'string' || relay.length === 0 || relay.length > 128) return '/';
+  const raw = await ctx.store.consume(relayKey(relay));
+  if (!raw) return '/';
+  const state = JSON.parse(raw) as RelayState;
+  return state.connectorId === connector.id ? safeReturnPath(state.returnTo) : '/';
+}
+
+async function acs(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
+  const b = (req.body ?? {}) as Record<string, unknown>;
+  try {
+    if (typeof b.SAMLResponse !== 'string') throw new GatewayError('SAML_INVALID_RESPONSE', { detail: 'no SAMLResponse in the form' });
+    const result = await connector.finishLogin(b.SAMLResponse);
+    const returnTo = await returnPathFor(ctx, connector, b.RelayState);
+    const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
+    await startSession(ctx, req, res, userId, amr, '', { connectorId: connector.id, ...result.session });
+    res.redirect(303, returnTo);
+  } catch (err) {
+    if (!isGatewayError(err) || err.status >= 500) throw err;
+    ctx.metrics.loginAttempts.inc({ result: 'failed' });
+    req.log.warn({ connector: connector.id, code: err.code, reason: err.detail }, 'sso login refused');
+    res.status(err.status).type('html').setHeader('Cache-Control', 'no-store');
+    res.send(page('Sign-in failed', html`<h1>Sign-in failed</h1><p class="error" role="alert">${err.publicMessage}</p><p><a href="/login">Back to sign-in</a></p>`));
+  }
+}
+
+function sendMetadata(res: Response, connector: SamlConnector): void {
+  res.setHeader('Content-Type', 'application/samlmetadata+xml');
+  res.setHeader('Cache-Control', 'public, max-age=300');
+  res.end(connector.metadata());
+}
+
+export function samlRoutes(ctx: GatewayContext): RouteSpec[] {
+  const byParam = (req: Request) => ctx.connectors.saml(String(req.params.connector_id));
+  return [
+    { method: 'get', path: '/login/sso/saml', access: { kind: 'public' }, handler: (req, res) => start(ctx, ctx.connectors.defaultSaml(), req, res) },
+    { method: 'post', path: '/login/sso/saml', access: { kind: 'public' }, handler: (req, res) => acs(ctx, ctx.connectors.defaultSaml(), req, res) },
+    { method: 'get', path: '/api/v4/saml/metadata', access: { kind: 'public' }, handler: (_req, res) => sendMetadata(res, ctx.connectors.defaultSaml()) },
+    {
+      method: 'get', path: '/api/v4/gatehouse/connectors', access: { kind: 'system', permission: 'manage_system' },
+      handler: (_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify(ctx.connectors.list())); },
+    },
+    { method: 'get', path: '/auth/:connector_id/saml/login', access: { kind: 'public' }, handler: (req, res) => start(ctx, byParam(req), req, res) },
+    { method: 'post', path: '/auth/:connector_id/saml/acs', access: { kind: 'public' }, handler: (req, res) => acs(ctx, byParam(req), req, res) },
+    { method: 'get', path: '/auth/:connector_id/saml/metadata', access: { kind: 'public' }, handler: (req, res) => sendMetadata(res, byParam(req)) },
+  ];
+}

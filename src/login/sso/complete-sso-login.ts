@@ -1,0 +1,38 @@
+/**
+ * After a connector's `finish`: link → provision → groups → checks. Returns who signs in; the
+ * route then starts the session (rotating any session the browser had) and redirects.
+ */
+import type { Identity } from '../../connectors/contract.js';
+import type { GatewayContext } from '../../context.js';
+import { createGroupRepository } from '../../directory/groups.js';
+import { createIdentityRepository } from '../../directory/identities.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { linkIdentity } from './link-identity.js';
+import { createFromIdentity, refreshFromIdentity } from './provision-user.js';
+
+export interface SsoPolicy {
+  trustEmail: boolean;
+  allowSignup: boolean;
+}
+
+export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, policy: SsoPolicy, ip: string): Promise<{ userId: string; amr: string[] }> {
+  const identities = createIdentityRepository(ctx.db, ctx.now);
+  const outcome = await linkIdentity(ctx, identities, identity, policy.trustEmail);
+  let user;
+  if (outcome.kind === 'linked') {
+    user = await refreshFromIdentity(ctx, outcome.user, identity);
+    await identities.touch(identity.connectorId, identity.subject, identity.email);
+  } else {
+    if (!policy.allowSignup) throw new GatewayError('AUTHN_SIGNUP_DISABLED', { detail: `no account for ${identity.connectorId}/${identity.subject} and sign-up is off` });
+    user = await createFromIdentity(ctx, identities, identity);
+  }
+  await createGroupRepository(ctx.db, ctx.now).replaceForUser(user.id, identity.connectorId, identity.groups);
+  if (user.delete_at > 0) {
+    await ctx.audit.record('login.failed', { subjectId: user.id, ip, details: { connector: identity.connectorId, reason: 'deactivated' } });
+    throw new GatewayError('AUTHN_DEACTIVATED', { detail: `user ${user.id} is deactivated` });
+  }
+  await ctx.access.invalidate(user.id);
+  ctx.metrics.loginAttempts.inc({ result: 'succeeded' });
+  await ctx.audit.record('login.succeeded', { actorId: user.id, subjectId: user.id, ip, details: { connector: identity.connectorId, amr: identity.amr.join(' ') } });
+  return { userId: user.id, amr: identity.amr };
+}

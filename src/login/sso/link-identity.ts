@@ -1,0 +1,32 @@
+/**
+ * Step 1 of an SSO login: find the user this identity is linked to, by (connector, subject) only.
+ * An unlinked identity whose e-mail belongs to an existing account is linked only when the
+ * connector trusts verified e-mail and that account has no other link (DESIGN.md, login pipeline);
+ * otherwise the login is refused with a message that says how to link.
+ */
+import type { Identity } from '../../connectors/contract.js';
+import type { GatewayContext } from '../../context.js';
+import type { IdentityRepository } from '../../directory/identities.js';
+import type { UserRow } from '../../directory/users.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+
+export type LinkOutcome = { kind: 'linked'; user: UserRow } | { kind: 'new' };
+
+export async function linkIdentity(ctx: GatewayContext, identities: IdentityRepository, identity: Identity, trustEmail: boolean): Promise<LinkOutcome> {
+  const link = await identities.find(identity.connectorId, identity.subject);
+  if (link) {
+    const user = await ctx.users.get(link.user_id);
+    if (user) return { kind: 'linked', user };
+  }
+  const sameEmail = identity.email ? await ctx.users.findByEmail(identity.email) : undefined;
+  if (!sameEmail) return { kind: 'new' };
+  const otherLinks = await identities.listForUser(sameEmail.id);
+  if (trustEmail && identity.emailVerified && otherLinks.length === 0) {
+    await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email);
+    await ctx.audit.record('login.succeeded', { subjectId: sameEmail.id, details: { connector: identity.connectorId, linked_by: 'verified_email' } });
+    return { kind: 'linked', user: sameEmail };
+  }
+  throw new GatewayError('AUTHN_ACCOUNT_EXISTS', {
+    detail: `identity ${identity.connectorId}/${identity.subject} has the e-mail of user ${sameEmail.id}, who is not linked to it (trustEmail=${trustEmail}, verified=${identity.emailVerified}, other links=${otherLinks.length})`,
+  });
+}
