@@ -17,13 +17,15 @@ export function rolesFor(identity: Identity, current: string[]): string[] {
   let guest = current.includes('system_guest');
   if (identity.isAdmin !== undefined) admin = identity.isAdmin;
   if (identity.isGuest !== undefined) guest = identity.isGuest;
-  if (admin) return ['system_admin', 'system_user'];
-  return guest ? ['system_guest'] : ['system_user'];
+  // Both flags at once is a mapping mistake: the lesser privilege wins.
+  if (guest) return ['system_guest'];
+  return admin ? ['system_admin', 'system_user'] : ['system_user'];
 }
 
 /** A valid, free username from the identity (username, else e-mail local part), made unique predictably. */
 export async function pickUsername(ctx: GatewayContext, identity: Identity): Promise<string> {
-  const raw = identity.username || identity.email.split('@')[0] || 'user';
+  // An IdP "username" may be a UPN or e-mail (Entra's name claim): keep its local part.
+  const raw = (identity.username || identity.email).split('@')[0] || 'user';
   let base = normalizeUsername(raw).replace(/[^a-z0-9.\-_]/g, '-').replace(/^[^a-z]+/, '').slice(0, 56);
   if (base.length < 3) base = `user-${base}`.slice(0, 56);
   if (!USERNAME_OK.test(base)) base = 'user';
