@@ -11,12 +11,14 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   proxy: () => import('./proxy.js'),
   authz: () => import('./authz.js'),
   assertion: () => import('./assertion.js'),
+  'saml-acs': () => import('./saml-acs.js'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
   proxy: 'req/s and p50/p99 through the gateway vs straight to chat-core (target ≥ 80 %, +p99 ≤ 2 ms)',
   authz: 'decide() per decision at 10 and 10,000 teams, 100,000 users in SQL (target p99 ≤ 50 µs, flat)',
   assertion: 'chat-core assertion verification, repeated and fresh tokens vs bare jose; EdDSA vs ES256',
+  'saml-acs': 'complete SAML ACS logins/s (validation through session) vs bare node-saml (target ≥ 85 %)',
 };
 
 function list(): string {

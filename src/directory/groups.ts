@@ -27,6 +27,8 @@ export function createGroupRepository(db: Kysely<GatewayDatabase>, now: () => nu
     /** Make the user's groups from `source` exactly `externalIds`, in one transaction. */
     async replaceForUser(userId: string, source: string, externalIds: string[]): Promise<void> {
       const wanted = [...new Set(externalIds.filter((g) => g.length > 0 && g.length <= 512))].slice(0, MAX_GROUPS_PER_LOGIN);
+      const current = (await this.listForUser(userId)).filter((g) => g.source === source).map((g) => g.external_id);
+      if (current.length === wanted.length && wanted.every((g) => current.includes(g))) return;
       await db.transaction().execute(async (trx) => {
         const ids = await ensureGroups(trx, source, wanted);
         const current = await trx.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')

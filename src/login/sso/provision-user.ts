@@ -55,21 +55,32 @@ export async function createFromIdentity(ctx: GatewayContext, identities: Identi
 }
 
 export async function refreshFromIdentity(ctx: GatewayContext, user: UserRow, identity: Identity): Promise<UserRow> {
-  try {
-    await ctx.users.updateProfile(user.id, {
-      first_name: identity.firstName?.slice(0, 64), last_name: identity.lastName?.slice(0, 64),
-      nickname: identity.nickname?.slice(0, 64), position: identity.position?.slice(0, 128),
-      email: identity.email && identity.email.toLowerCase() !== user.email ? identity.email.toLowerCase() : undefined,
-    });
-  } catch (err) {
-    // A new e-mail already used by another account: keep the old one rather than fail the login.
-    if (!isGatewayError(err) || err.code !== 'USER_EXISTS') throw err;
-    ctx.logger.warn({ user_id: user.id, connector: identity.connectorId }, 'identity e-mail belongs to another account; kept the old e-mail');
+  const wanted = {
+    first_name: identity.firstName?.slice(0, 64), last_name: identity.lastName?.slice(0, 64),
+    nickname: identity.nickname?.slice(0, 64), position: identity.position?.slice(0, 128),
+    email: identity.email ? identity.email.toLowerCase() : undefined,
+  };
+  // Only what the IdP asserts and differs is written: most logins change nothing.
+  const changed = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== undefined && v !== user[k as keyof UserRow])) as Partial<UserRow>;
+  let next: UserRow = user;
+  if (Object.keys(changed).length > 0) {
+    try {
+      await ctx.users.updateProfile(user.id, changed);
+      next = { ...user, ...changed };
+    } catch (err) {
+      // A new e-mail already used by another account: keep the old one rather than fail the login.
+      if (!isGatewayError(err) || err.code !== 'USER_EXISTS') throw err;
+      ctx.logger.warn({ user_id: user.id, connector: identity.connectorId }, 'identity e-mail belongs to another account; kept the old e-mail');
+      const { email: _email, ...rest } = changed;
+      if (Object.keys(rest).length > 0) await ctx.users.updateProfile(user.id, rest);
+      next = { ...user, ...rest };
+    }
   }
   const roles = rolesFor(identity, user.roles.split(' '));
   if (roles.join(' ') !== user.roles) {
     await ctx.users.setRoles(user.id, roles);
     await ctx.audit.record('user.roles_changed', { subjectId: user.id, details: { roles: roles.join(' '), source: identity.connectorId } });
+    next = { ...next, roles: roles.join(' ') };
   }
-  return ctx.users.require(user.id);
+  return next;
 }
