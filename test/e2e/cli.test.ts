@@ -1,7 +1,8 @@
 /** The `gatehouse` command as an operator runs it: real processes, real ports, embedded defaults. */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,52 @@ describe('the gatehouse command', () => {
       await Promise.all([once(gateway, 'exit'), once(chat, 'exit')]);
       await gwDb.drop();
       await chatDb.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a SAML SP key pair that openssl can read, and refuses to overwrite it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-keygen-'));
+    try {
+      const r = run(['saml', 'keygen', '--out', dir, '--cn', 'chat.example.com', '--days', '30'], { GATEHOUSE_DATA_DIR: dir });
+      expect(r.code, r.err).toBe(0);
+      const key = readFileSync(join(dir, 'saml-sp-key.pem'), 'utf8');
+      expect(key).toContain('PRIVATE KEY');
+      expect(statSync(join(dir, 'saml-sp-key.pem')).mode & 0o777).toBe(0o600);
+      const x509 = new X509Certificate(readFileSync(join(dir, 'saml-sp-cert.pem')));
+      expect(x509.subject).toContain('CN=chat.example.com');
+      expect(x509.checkPrivateKey(createPrivateKey(key))).toBe(true);
+      const again = run(['saml', 'keygen', '--out', dir], { GATEHOUSE_DATA_DIR: dir });
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('refusing to overwrite');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps a Mattermost SamlSettings block to a connector and says what it could not map', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-import-'));
+    try {
+      const file = join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ SamlSettings: {
+        Enable: true, Verify: true, Encrypt: false, IdpURL: 'https://idp.example.com/sso', IdpDescriptorURL: 'https://idp.example.com/entity',
+        IdpMetadataURL: '', ServiceProviderIdentifier: 'https://chat.example.com/login/sso/saml', IdpCertificateFile: 'saml-idp.crt',
+        IdAttribute: '', EmailAttribute: 'Email', UsernameAttribute: 'Username', FirstNameAttribute: 'FirstName', EnableAdminAttribute: true,
+        AdminAttribute: 'Role=admin', GuestAttribute: '', LoginButtonText: 'Company SSO', LoginButtonColor: '#34a28b', ScopingIDPProviderId: 'x',
+      } }));
+      const r = run(['import', 'mattermost-config', file]);
+      expect(r.code, r.err).toBe(0);
+      const connector = JSON.parse(r.out) as Record<string, any>;
+      expect(connector).toMatchObject({
+        type: 'saml', default: true, displayName: 'Company SSO', buttonColor: '#34a28b', adminAttribute: 'Role=admin',
+        idp: { entityId: 'https://idp.example.com/entity', ssoUrl: 'https://idp.example.com/sso' },
+        attributes: { email: 'Email', username: 'Username', firstName: 'FirstName' },
+      });
+      expect(r.err).toContain('IdAttribute is empty');
+      expect(r.err).toContain('IdpCertificateFile saml-idp.crt');
+      expect(r.err).toContain('ScopingIDPProviderId: not supported');
+      expect(r.err).toMatch(/still to fill in: idp/);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
