@@ -13,6 +13,8 @@ Commands:
   user deactivate       deactivate a user and end their sessions:  <username | email>
   saml keygen           make an SP signing key and certificate:  [--out DIR] [--cn NAME] [--days N]
   saml metadata         print a SAML connector's SP metadata:  [connector-id]
+  saml test             load a SAML connector as the server would and report what it resolved:  [connector-id]
+  idp import            print a SAML connector built from IdP metadata:  <metadata.xml | https://…> [--id ID] [--preset P]
   import mattermost-config  map a Mattermost config.json SamlSettings block to a Gatehouse connector:  <config.json>
   keys rotate           promote the published next signing key, retire the current one:  [--force]
 
@@ -31,6 +33,6 @@ export const COMMAND_HELP: Record<string, string> = {
   migrate: 'gatehouse migrate [--config FILE]\n  Applies pending migrations to the gateway database and the chat-core database, then exits.\n',
   config: 'gatehouse config check [--config FILE]\n  Loads the configuration exactly as the server would and reports every problem at once (exit 1), or prints the effective settings with secrets hidden.\n',
   user: 'gatehouse user create --email E --username U --password P [--admin | --guest]\ngatehouse user list [--page N] [--per-page N]\ngatehouse user deactivate <username | email>\n',
-  saml: 'gatehouse saml keygen [--out DIR] [--cn NAME] [--days 730]\n  Writes saml-sp-key.pem (mode 0600) and saml-sp-cert.pem, a self-signed RSA key pair for signing AuthnRequests\n  and logout messages; point sp.privateKeyFile and sp.certificateFile at them.\ngatehouse saml metadata [connector-id]\n  Prints the SP metadata XML of the connector (default: the default connector) to give to the IdP.\n',
+  saml: 'gatehouse saml keygen [--out DIR] [--cn NAME] [--days 730]\n  Writes saml-sp-key.pem (mode 0600) and saml-sp-cert.pem, a self-signed RSA key pair for signing AuthnRequests\n  and logout messages; point sp.privateKeyFile and sp.certificateFile at them.\ngatehouse saml metadata [connector-id]\n  Prints the SP metadata XML of the connector (default: the default connector) to give to the IdP.\ngatehouse saml test [connector-id]\n  Loads the connector (keys, IdP metadata) and prints where AuthnRequests go and the SP certificate expiry.\n',
   keys: 'gatehouse keys rotate [--force]\n  The next key has been in the JWKS since the last rotation; it becomes the signing key, the current one is retired\n  (still published until its last assertion expires) and a new next key is published. Without --force, refuses when\n  the next key was published less than 5 minutes ago (verifiers may not have fetched it yet).\n',
 };

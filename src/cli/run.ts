@@ -11,6 +11,7 @@ import { runUser } from './user.js';
 import { runKeys } from './keys.js';
 import { runSaml } from './saml.js';
 import { runImportMattermost } from './import-mattermost.js';
+import { runIdpImport } from './idp.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -27,7 +28,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
       options: {
         config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, email: { type: 'string' }, username: { type: 'string' },
         password: { type: 'string' }, admin: { type: 'boolean' }, guest: { type: 'boolean' }, force: { type: 'boolean' },
-        page: { type: 'string' }, 'per-page': { type: 'string' }, out: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' },
+        page: { type: 'string' }, 'per-page': { type: 'string' }, out: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' }, preset: { type: 'string' },
       },
     });
   } catch (err) {
@@ -44,6 +45,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
     return 0;
   }
   if (command === 'import') return runImportMattermost(rest, io);
+  if (command === 'idp') return runIdpImport(rest, parsed.values, io);
   if (!['serve', 'gateway', 'chat', 'migrate', 'config', 'user', 'keys', 'saml'].includes(command)) {
     io.err(`unknown command "${command}"\n\n${MAIN_HELP}`);
     return 2;

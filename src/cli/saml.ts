@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { generateSpKeyPair } from '../connectors/saml/keygen.js';
 import { COMMAND_HELP } from './help.js';
 import { withOfflineGateway } from './offline-gateway.js';
+import { runSamlTest } from './idp.js';
 import type { CliIo } from './run.js';
 
 export async function runSaml(rest: string[], flags: { out?: string; cn?: string; days?: string }, config: Config, logger: Logger, io: CliIo): Promise<number> {
@@ -33,6 +34,7 @@ export async function runSaml(rest: string[], flags: { out?: string; cn?: string
       return 0;
     });
   }
+  if (sub === 'test') return runSamlTest(target, config, logger, io);
   io.err(COMMAND_HELP.saml!);
   return 2;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPostgres, REDIS_URL, uniqueRedisPrefix } from '../support/databases.js';
+import { createTestIdp, loadKeyPair } from '../support/saml-idp.js';
 
 const BIN = join(import.meta.dirname, '../../bin/gatehouse.js');
 
@@ -222,6 +223,32 @@ describe('the gatehouse command', () => {
       expect(r.err).toContain('IdpCertificateFile saml-idp.crt');
       expect(r.err).toContain('ScopingIDPProviderId: not supported');
       expect(r.err).toMatch(/still to fill in: idp/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds a connector from IdP metadata, and tests a configured connector', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-idp-'));
+    try {
+      const idp = createTestIdp({ entityId: 'https://idp.example.test/metadata' });
+      const metadataFile = join(dir, 'idp.xml');
+      writeFileSync(metadataFile, idp.metadataXml());
+      const imported = run(['idp', 'import', metadataFile, '--id', 'corp', '--preset', 'adfs']);
+      expect(imported.code, imported.err).toBe(0);
+      expect(JSON.parse(imported.out)).toMatchObject({ id: 'corp', type: 'saml', preset: 'adfs', idp: { metadataFile } });
+      expect(imported.err).toContain('IdP https://idp.example.test/metadata');
+      expect(imported.err).toMatch(/signing certificate: .*valid until \d{4}-\d\d-\d\d/);
+      expect(run(['idp', 'import', join(dir, 'missing.xml')]).code).toBe(1);
+      const sp = loadKeyPair('sp-signing');
+      const configFile = join(dir, 'gatehouse.json');
+      writeFileSync(configFile, JSON.stringify({ connectors: [{ ...JSON.parse(imported.out), sp: { privateKeyFile: sp.privateKeyFile, certificateFile: sp.certificateFile } }] }));
+      const tested = run(['saml', 'test', 'corp'], { GATEHOUSE_CONFIG: configFile, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_LOG_LEVEL: 'silent' });
+      expect(tested.code, tested.err).toBe(0);
+      expect(tested.out).toContain(`AuthnRequest goes to ${idp.ssoUrl} (signed)`);
+      expect(tested.out).toMatch(/SP certificate: .*valid until/);
+      const metadata = run(['saml', 'metadata', 'corp'], { GATEHOUSE_CONFIG: configFile, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_LOG_LEVEL: 'silent' });
+      expect(metadata.out).toContain('/auth/corp/saml/acs');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
