@@ -42,7 +42,7 @@ export async function createChatCore(options: ChatCoreOptions): Promise<ChatCore
     fetch: options.fetch ?? fetch, now: services.now, logger: services.logger,
   });
   const metrics = createChatMetrics();
-  const authenticator = createUserAuthenticator(createAssertionVerifier(config, { keys, now: services.now }), services.mirror, (result) => metrics.assertionsVerified.inc({ result }));
+  const authenticator = createUserAuthenticator(createAssertionVerifier(config, { keys, ...(options.now ? { now: options.now } : {}) }), services.mirror, (result) => metrics.assertionsVerified.inc({ result }));
   const provisionVerifier = createProvisionVerifier(config, { keys, now: services.now });
   const lifecycle = createLifecycle();
   const ready = async (): Promise<void> => {

@@ -39,6 +39,8 @@ export const USER_REQUIRED_CLAIMS = ['sub', 'sid', 'iat', 'exp', 'jti'];
 
 export function createAssertionVerifier(config: AssertionVerifierConfig, deps: AssertionVerifierDeps = {}): AssertionVerifier {
   const now = deps.now ?? Date.now;
+  // jose reads the real clock itself unless a clock was injected.
+  const injected = deps.now !== undefined;
   const keys = deps.keys ?? defaultKeys(config, deps, now);
   const cache = createTokenCache<AssertionClaims>(config.tokenCacheSize ?? 50_000);
   const verifyJws = createPinnedVerify(keys, {
@@ -55,7 +57,7 @@ export function createAssertionVerifier(config: AssertionVerifierConfig, deps: A
       const hash = hashToken(token);
       const cached = cache.get(hash, nowMs);
       if (cached) return cached;
-      const claims = parseAssertionClaims(await verifyJws(token, nowMs));
+      const claims = parseAssertionClaims(await verifyJws(token, injected ? nowMs : undefined));
       const lastValidSecond = Math.min(claims.exp, claims.iat + ASSERTION_MAX_AGE_SECONDS) + config.clockSkewSeconds;
       cache.set(hash, claims, lastValidSecond * 1000);
       return claims;
