@@ -43,7 +43,7 @@ export function createPinnedVerify(keys: KeyResolver, pinning: JwsPinning): Pinn
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AssertionError('ASSERTION_MALFORMED', 'token length out of bounds');
     let payload: JWTPayload;
     try {
-      const header = decodeProtectedHeader(token);
+      const header = readHeader(token);
       // The algorithm pin first, so a token with a foreign alg never triggers a JWKS fetch.
       if (header.alg !== pinning.algorithm) throw new AssertionError('ASSERTION_ALGORITHM', `alg ${String(header.alg)} is not the pinned ${pinning.algorithm}`);
       const found = keys.getKey(header);
@@ -55,6 +55,14 @@ export function createPinnedVerify(keys: KeyResolver, pinning: JwsPinning): Pinn
     checkLifetime(payload, pinning.clockSkewSeconds);
     return payload;
   };
+}
+
+function readHeader(token: string) {
+  try {
+    return decodeProtectedHeader(token);
+  } catch (error) {
+    throw new AssertionError('ASSERTION_MALFORMED', 'the JOSE header does not decode', { cause: error });
+  }
 }
 
 /** An assertion may live at most 5 minutes (DESIGN.md); the skew absorbs clock drift only. */
