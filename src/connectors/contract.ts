@@ -120,3 +120,47 @@ export type SamlLogoutInput =
 export type SamlOutgoing =
   | { binding: 'redirect'; url: string }
   | { binding: 'post'; url: string; fields: Record<string, string> };
+
+/**
+ * An OpenID Connect or OAuth 2.0 connector (src/connectors/oidc/, src/connectors/oauth2/). Like the
+ * SAML connector it holds no HTTP objects. `state`, `nonce` and the PKCE verifier live in the
+ * ephemeral store under the state value and are consumed once by `finishLogin`.
+ */
+export interface OAuthConnector {
+  readonly id: string;
+  readonly kind: 'oidc' | 'oauth2';
+  readonly displayName: string;
+  readonly buttonColor: string;
+  readonly trustEmail: boolean;
+  readonly allowSignup: boolean;
+  /** Mattermost's service name this connector also answers (`gitlab`, `google`, `office365`, `openid`), if any. */
+  readonly mattermostService?: string;
+  /**
+   * Where to send the browser: the authorization URL (code flow with PKCE S256, state, and for OIDC
+   * a nonce). `relay` is an opaque server-side key handed back by `finishLogin`.
+   */
+  startLogin(relay: string): Promise<{ redirectUrl: string }>;
+  /**
+   * The callback: `url` is the full callback URL as received (query included); `body` the form for
+   * `response_mode=form_post`. Validates state (consumed once), the code exchange, the ID token and
+   * userinfo. Any doubt throws GatewayError `OIDC_INVALID_RESPONSE` (public message generic, `detail`
+   * precise) after a warn log line.
+   */
+  finishLogin(input: { url: string; body: Record<string, string> }): Promise<OAuthLoginResult>;
+  /** RP-initiated logout URL (OIDC `end_session_endpoint`), or undefined when the provider has none. */
+  logoutUrl?(input: { idTokenHint: string; postLogoutRedirectUri: string }): Promise<string | undefined>;
+  /**
+   * Verify an OIDC back-channel logout token (Back-Channel Logout 1.0 §2.6): signature, iss, aud,
+   * iat, jti not replayed (ephemeral store), the events claim, sid or sub, no nonce. Throws
+   * `OIDC_INVALID_LOGOUT` otherwise.
+   */
+  verifyLogoutToken?(logoutToken: string): Promise<{ sub?: string; sid?: string }>;
+}
+
+export interface OAuthLoginResult {
+  identity: Identity;
+  /** The relay key given to `startLogin`. */
+  relay: string;
+  /** OIDC session id (`sid` claim) and subject, for back-channel logout; the ID token for `id_token_hint`. */
+  session: { sub: string; sid?: string; idToken?: string };
+}
