@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { samlConnectorSchema } from '../connectors/saml/config-schema.js';
+import { oidcConnectorSchema } from '../connectors/oidc/config-schema.js';
+import { oauth2ConnectorSchema } from '../connectors/oauth2/config-schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -117,14 +119,19 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /**
-     * Sign-in connectors besides local accounts. Each SAML connector's keys are documented in
-     * src/connectors/saml/config-schema.ts. Ids are unique; at most one is `default`.
+     * Sign-in connectors besides local accounts, by `type`: `saml` (keys in
+     * src/connectors/saml/config-schema.ts), `oidc` (src/connectors/oidc/config-schema.ts),
+     * `oauth2` (src/connectors/oauth2/config-schema.ts). Ids are unique; at most one is `default`.
      */
     connectors: z
-      .array(samlConnectorSchema)
+      .array(z.discriminatedUnion('type', [samlConnectorSchema, oidcConnectorSchema, oauth2ConnectorSchema]))
       .default([])
       .refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
       .refine((list) => list.filter((c) => c.default).length <= 1, 'at most one connector may be default')
+      .refine((list) => {
+        const services = list.flatMap((c) => ('mattermostService' in c && c.mattermostService ? [c.mattermostService] : []));
+        return new Set(services).size === services.length;
+      }, "at most one connector may serve each Mattermost service path (mattermostService)")
       .refine((list) => list.every((c) => c.id !== 'local'), 'the connector id "local" is reserved for local accounts'),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

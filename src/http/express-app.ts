@@ -18,6 +18,7 @@ import { setupPageRoutes } from '../views/setup-page.js';
 import { homePageRoutes } from '../views/home-page.js';
 import { samlRoutes } from '../login/saml-routes.js';
 import { samlLogoutRoutes } from '../login/saml-logout-routes.js';
+import { oauthRoutes } from '../login/oauth-routes.js';
 
 /** Every route the gateway serves itself, in one table. */
 export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
@@ -28,6 +29,7 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...loginRoutes(ctx, password),
     ...samlRoutes(ctx),
     ...samlLogoutRoutes(ctx),
+    ...oauthRoutes(ctx),
     ...tokenRoutes(ctx),
     ...sessionRoutes(ctx),
     ...teamRoutes(ctx),

@@ -8,7 +8,6 @@ import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import type { SamlConnector, SamlLogoutInput, SamlOutgoing } from '../connectors/contract.js';
-import { GatewayError } from '../errors/gateway-error.js';
 import { html, page } from '../views/html.js';
 
 function inputOf(req: Request): { input: SamlLogoutInput; kind: 'request' | 'response' } {
@@ -57,16 +56,4 @@ export function samlLogoutRoutes(ctx: GatewayContext): RouteSpec[] {
     { method: 'get', path: '/auth/:connector_id/saml/slo', access: { kind: 'public' }, handler: run },
     { method: 'post', path: '/auth/:connector_id/saml/slo', access: { kind: 'public' }, handler: run },
   ];
-}
-
-/** After a local logout of an SSO session: where to send the browser to end the IdP session too. */
-export async function samlLogoutRedirect(ctx: GatewayContext, sso: { connectorId: string; nameId: string; nameIdFormat: string; sessionIndex: string } | undefined): Promise<string | undefined> {
-  if (!sso) return undefined;
-  try {
-    const { redirectUrl } = await ctx.connectors.saml(sso.connectorId).startLogout({ ...sso, relayState: '' });
-    return redirectUrl;
-  } catch (err) {
-    if (err instanceof GatewayError) return undefined; // connector removed or has no SLO URL: the local logout stands
-    throw err;
-  }
 }

@@ -7,33 +7,16 @@ import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import type { SamlConnector } from '../connectors/contract.js';
-import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
-import { newSecret } from '../http/ids.js';
-import { html, page, safeReturnPath } from '../views/html.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { consumeRelay, createRelay } from './relay-state.js';
 import { completeSsoLogin } from './sso/complete-sso-login.js';
+import { renderSsoFailure } from './sso/sso-failure.js';
 import { startSession } from './start-session.js';
 
-const RELAY_TTL_MS = 10 * 60_000;
-const relayKey = (key: string) => `saml-relay:${key}`;
-
-interface RelayState { connectorId: string; returnTo: string }
-
 async function start(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
-  const key = newSecret();
-  const state: RelayState = { connectorId: connector.id, returnTo: safeReturnPath(req.query.redirect_to) };
-  await ctx.store.set(relayKey(key), JSON.stringify(state), RELAY_TTL_MS);
-  const { redirectUrl } = await connector.startLogin(key);
+  const { redirectUrl } = await connector.startLogin(await createRelay(ctx, connector.id, req.query.redirect_to));
   res.setHeader('Cache-Control', 'no-store');
   res.redirect(302, redirectUrl);
-}
-
-/** The return path behind a RelayState we issued for this connector, or `/` (IdP-initiated, unknown, or off-site). */
-async function returnPathFor(ctx: GatewayContext, connector: SamlConnector, relay: unknown): Promise<string> {
-  if (typeof relay !== 'string' || relay.length === 0 || relay.length > 128) return '/';
-  const raw = await ctx.store.consume(relayKey(relay));
-  if (!raw) return '/';
-  const state = JSON.parse(raw) as RelayState;
-  return state.connectorId === connector.id ? safeReturnPath(state.returnTo) : '/';
 }
 
 async function acs(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
@@ -41,16 +24,12 @@ async function acs(ctx: GatewayContext, connector: SamlConnector, req: Request, 
   try {
     if (typeof b.SAMLResponse !== 'string') throw new GatewayError('SAML_INVALID_RESPONSE', { detail: 'no SAMLResponse in the form' });
     const result = await connector.finishLogin(b.SAMLResponse);
-    const returnTo = await returnPathFor(ctx, connector, b.RelayState);
+    const returnTo = await consumeRelay(ctx, connector.id, b.RelayState);
     const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
     await startSession(ctx, req, res, userId, amr, '', { connectorId: connector.id, ...result.session });
     res.redirect(303, returnTo);
   } catch (err) {
-    if (!isGatewayError(err) || err.status >= 500) throw err;
-    ctx.metrics.loginAttempts.inc({ result: 'failed' });
-    req.log.warn({ connector: connector.id, code: err.code, reason: err.detail }, 'sso login refused');
-    res.status(err.status).type('html').setHeader('Cache-Control', 'no-store');
-    res.send(page('Sign-in failed', html`<h1>Sign-in failed</h1><p class="error" role="alert">${err.publicMessage}</p><p><a href="/login">Back to sign-in</a></p>`));
+    renderSsoFailure(ctx, req, res, connector.id, err);
   }
 }
 

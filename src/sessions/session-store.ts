@@ -24,11 +24,17 @@ export interface SessionRecord {
   sso?: SsoSessionRef;
 }
 
+/**
+ * Which IdP session an SSO session came from. SAML: NameID (+ Format) and SessionIndex. OIDC:
+ * `sub` in `nameId`, `sid` in `sessionIndex`, and the ID token for RP-initiated logout's
+ * `id_token_hint`.
+ */
 export interface SsoSessionRef {
   connectorId: string;
   nameId: string;
   nameIdFormat: string;
   sessionIndex: string;
+  idToken?: string;
 }
 
 export interface SessionLifetimes {
@@ -49,6 +55,7 @@ const recordKey = (tokenHash: string) => `session:${tokenHash}`;
 const idKey = (id: string) => `session-id:${id}`;
 const userKey = (userId: string) => `user-sessions:${userId}`;
 const ssoKey = (connectorId: string, nameId: string) => `sso-sessions:${connectorId}:${hashToken(nameId)}`;
+const ssoIndexKey = (connectorId: string, sessionIndex: string) => `sso-index:${connectorId}:${hashToken(sessionIndex)}`;
 
 export function createSessionStore(store: EphemeralStore, lifetimes: SessionLifetimes, now: () => number) {
   const ttlFor = (s: SessionRecord, at: number) => {
@@ -73,6 +80,7 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
       await write(tokenHash, record, at);
       await store.addToSet(userKey(input.userId), record.id, lifetimes.lengthMs);
       if (input.sso) await store.addToSet(ssoKey(input.sso.connectorId, input.sso.nameId), record.id, lifetimes.lengthMs);
+      if (input.sso?.sessionIndex) await store.addToSet(ssoIndexKey(input.sso.connectorId, input.sso.sessionIndex), record.id, lifetimes.lengthMs);
       return { token, session: record };
     },
     /** The live session for a token, or null; refreshes idle activity at most once a minute. */
@@ -115,6 +123,16 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
         const s = await sessions.get(id);
         if (s?.sso?.connectorId === connectorId && s.sso.nameId === nameId) found.push(s);
         else await store.removeFromSet(ssoKey(connectorId, nameId), id);
+      }
+      return found;
+    },
+    /** Live sessions that came from this IdP session (OIDC `sid`, SAML SessionIndex). */
+    async findBySsoIndex(connectorId: string, sessionIndex: string): Promise<SessionRecord[]> {
+      const found: SessionRecord[] = [];
+      for (const id of await store.members(ssoIndexKey(connectorId, sessionIndex))) {
+        const s = await sessions.get(id);
+        if (s?.sso?.connectorId === connectorId && s.sso.sessionIndex === sessionIndex) found.push(s);
+        else await store.removeFromSet(ssoIndexKey(connectorId, sessionIndex), id);
       }
       return found;
     },

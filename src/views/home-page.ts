@@ -4,7 +4,7 @@ import type { RouteSpec } from '../authz/route-table.js';
 import { clearSessionCookies } from '../login/start-session.js';
 import { checkCsrf } from '../sessions/authenticate.js';
 import { html, page } from './html.js';
-import { samlLogoutRedirect } from '../login/saml-logout-routes.js';
+import { ssoLogoutRedirect } from '../login/sso/sso-logout.js';
 
 export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
   return [
@@ -32,8 +32,8 @@ export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
           const session = await ctx.sessions.get(p.sessionId);
           await ctx.sessions.revoke(p.sessionId);
           ctx.minter.forget(p.sessionId);
-          // An SSO session also ends at the IdP (SP-initiated Single Logout) when it supports it.
-          next = (await samlLogoutRedirect(ctx, session?.sso)) ?? next;
+          // An SSO session also ends at the IdP (SAML Single Logout, OIDC RP-initiated logout) when it can.
+          next = (await ssoLogoutRedirect(ctx, session?.sso)) ?? next;
         }
         clearSessionCookies(ctx, res);
         res.redirect(303, next);

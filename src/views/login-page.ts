@@ -18,7 +18,7 @@ function ssoButtons(ctx: GatewayContext, returnTo: string) {
   const list = ctx.connectors.list();
   if (list.length === 0) return undefined;
   const q = returnTo === '/' ? '' : `?redirect_to=${encodeURIComponent(returnTo)}`;
-  const buttons = list.map((c) => html`<a class="sso" href="/auth/${c.id}/saml/login${q}" style="background:${c.buttonColor}">${c.displayName}</a>`.__html).join('');
+  const buttons = list.map((c) => html`<a class="sso" href="${c.startPath}${q}" style="background:${c.buttonColor}">${c.displayName}</a>`.__html).join('');
   return html`<p class="hint">or</p><nav aria-label="Single sign-on">${raw(buttons)}</nav>`;
 }
 

@@ -32,13 +32,15 @@ export interface HarnessOptions {
   now?: () => number;
   /** Create the first admin from config (default true). */
   admin?: boolean;
+  /** Listen on this port instead of a random one (when a peer must know the URL first). */
+  port?: number;
 }
 
 export async function startHarness(backend: Backend, options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const databases: TestPostgres[] = [];
   const server = http.createServer();
-  await listen(server, 0, '127.0.0.1');
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   const base: ConfigInput = {
@@ -80,6 +82,15 @@ function merge(a: ConfigInput, b: ConfigInput): ConfigInput {
     out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...prev, ...v } : v;
   }
   return out as ConfigInput;
+}
+
+/** A free loopback port, for a gateway whose URL a test peer (an OIDC provider) must know first. */
+export async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await listen(probe, 0, '127.0.0.1');
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 /** A tiny fetch-based client that keeps cookies, for tests that act as a browser or API client. */

@@ -175,7 +175,7 @@ describe('SAML sign-in through the gateway', () => {
     const admin = apiClient(h.url);
     await admin.login(ADMIN.username, ADMIN.password);
     const list = await admin.request('GET', '/api/v4/gatehouse/connectors');
-    expect(list.json).toEqual([{ id: 'okta', kind: 'saml', displayName: 'Sign in with Okta', buttonColor: '#007dc1', default: true }]);
+    expect(list.json).toEqual([{ id: 'okta', kind: 'saml', displayName: 'Sign in with Okta', buttonColor: '#007dc1', default: true, startPath: '/auth/okta/saml/login' }]);
     const c = apiClient(h.url);
     await signIn(c, { user: { ...alice, groups: [] } });
     expect((await c.request('GET', '/api/v4/gatehouse/connectors', { useCookies: true })).status).toBe(403);
