@@ -205,7 +205,11 @@ describe('the gatehouse command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-import-'));
     try {
       const file = join(dir, 'config.json');
-      writeFileSync(file, JSON.stringify({ SamlSettings: {
+      writeFileSync(file, JSON.stringify({
+        GitLabSettings: { Enable: true, Id: 'gl-app', Secret: 'gl-secret-value', AuthEndpoint: 'https://gitlab.example.com/oauth/authorize', TokenEndpoint: 'https://gitlab.example.com/oauth/token', UserAPIEndpoint: 'https://gitlab.example.com/api/v4/user' },
+        Office365Settings: { Enable: true, Id: 'o365-app', Secret: 'o365-secret-value', DirectoryId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+        GoogleSettings: { Enable: false, Id: '' },
+        SamlSettings: {
         Enable: true, Verify: true, Encrypt: false, IdpURL: 'https://idp.example.com/sso', IdpDescriptorURL: 'https://idp.example.com/entity',
         IdpMetadataURL: '', ServiceProviderIdentifier: 'https://chat.example.com/login/sso/saml', IdpCertificateFile: 'saml-idp.crt',
         IdAttribute: '', EmailAttribute: 'Email', UsernameAttribute: 'Username', FirstNameAttribute: 'FirstName', EnableAdminAttribute: true,
@@ -213,7 +217,7 @@ describe('the gatehouse command', () => {
       } }));
       const r = run(['import', 'mattermost-config', file]);
       expect(r.code, r.err).toBe(0);
-      const connector = JSON.parse(r.out) as Record<string, any>;
+      const connector = (JSON.parse(r.out) as { connectors: Record<string, any>[] }).connectors[0]!;
       expect(connector).toMatchObject({
         type: 'saml', default: true, displayName: 'Company SSO', buttonColor: '#34a28b', adminAttribute: 'Role=admin',
         idp: { entityId: 'https://idp.example.com/entity', ssoUrl: 'https://idp.example.com/sso' },
@@ -222,7 +226,13 @@ describe('the gatehouse command', () => {
       expect(r.err).toContain('IdAttribute is empty');
       expect(r.err).toContain('IdpCertificateFile saml-idp.crt');
       expect(r.err).toContain('ScopingIDPProviderId: not supported');
-      expect(r.err).toMatch(/still to fill in: idp/);
+      expect(r.err).toMatch(/still to fill in \(saml\): idp/);
+      const all = (JSON.parse(r.out) as { connectors: Record<string, any>[] }).connectors;
+      expect(all.map((c) => c.id)).toEqual(['saml', 'gitlab', 'entra']);
+      expect(all[1]).toMatchObject({ type: 'oauth2', preset: 'gitlab', clientId: 'gl-app', tokenUrl: 'https://gitlab.example.com/oauth/token' });
+      expect(all[2]).toMatchObject({ type: 'oidc', preset: 'entra-id', issuer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0', entra: { allowedTenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47'] }, mattermostService: 'office365' });
+      expect(r.out + r.err).not.toContain('secret-value');
+      expect(r.err).toContain('GitLabSettings.Secret is not copied');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
