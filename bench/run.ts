@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   authz: () => import('./authz.js'),
   assertion: () => import('./assertion.js'),
   'saml-acs': () => import('./saml-acs.js'),
+  'oidc-login': () => import('./oidc-login.js'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -19,6 +20,7 @@ const DESCRIPTIONS: Record<string, string> = {
   authz: 'decide() per decision at 10 and 10,000 teams, 100,000 users in SQL (target p99 ≤ 50 µs, flat)',
   assertion: 'chat-core assertion verification, repeated and fresh tokens vs bare jose; EdDSA vs ES256',
   'saml-acs': 'complete SAML ACS logins/s (validation through session) vs bare node-saml (target ≥ 85 %)',
+  'oidc-login': 'complete OIDC logins/s through the gateway vs a bare openid-client RP (target ≥ 80 %)',
 };
 
 function list(): string {
