@@ -9,6 +9,11 @@ export function createIdentityRepository(db: Kysely<GatewayDatabase>, now: () =>
     async find(connectorId: string, subject: string): Promise<IdentityRow | undefined> {
       return db.selectFrom('identities').selectAll().where('connector_id', '=', connectorId).where('subject', '=', subject).executeTakeFirst();
     },
+    /** The user linked to (connector, subject), in one query. */
+    async findUser(connectorId: string, subject: string) {
+      return db.selectFrom('identities').innerJoin('users', 'users.id', 'identities.user_id').selectAll('users')
+        .where('identities.connector_id', '=', connectorId).where('identities.subject', '=', subject).executeTakeFirst();
+    },
     async listForUser(userId: string): Promise<IdentityRow[]> {
       return db.selectFrom('identities').selectAll().where('user_id', '=', userId).orderBy('create_at').execute();
     },

@@ -13,11 +13,8 @@ import { GatewayError } from '../../errors/gateway-error.js';
 export type LinkOutcome = { kind: 'linked'; user: UserRow } | { kind: 'new' };
 
 export async function linkIdentity(ctx: GatewayContext, identities: IdentityRepository, identity: Identity, trustEmail: boolean): Promise<LinkOutcome> {
-  const link = await identities.find(identity.connectorId, identity.subject);
-  if (link) {
-    const user = await ctx.users.get(link.user_id);
-    if (user) return { kind: 'linked', user };
-  }
+  const linked = await identities.findUser(identity.connectorId, identity.subject);
+  if (linked) return { kind: 'linked', user: linked };
   const sameEmail = identity.email ? await ctx.users.findByEmail(identity.email) : undefined;
   if (!sameEmail) return { kind: 'new' };
   const otherLinks = await identities.listForUser(sameEmail.id);
