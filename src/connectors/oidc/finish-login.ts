@@ -35,16 +35,25 @@ async function consumeState(ctx: OidcContext, params: URLSearchParams): Promise<
   return { state, stored: JSON.parse(raw) as StoredLogin };
 }
 
+/**
+ * Is `iss` the issuer we expect? For Entra's multi-tenant discovery issuer
+ * (`…/{tenantid}/v2.0`) that means the template filled in with one of the allowed tenants.
+ */
+export function issuerParamMatches(expected: string, iss: string, allowedTenants: readonly string[] = []): boolean {
+  if (!expected.includes('{tenantid}')) return iss === expected;
+  return allowedTenants.some((tenant) => expected.replace('{tenantid}', tenant) === iss);
+}
+
 /** RFC 9207 §2.4: an `iss` parameter must be our issuer; it must be present when the provider advertises it. */
 function checkIssParam(ctx: OidcContext, params: URLSearchParams): void {
   const iss = params.get('iss');
-  const advertised = ctx.provider.serverMetadata().authorization_response_iss_parameter_supported === true;
+  const metadata = ctx.provider.serverMetadata();
   if (iss === null) {
-    if (advertised) refuse(ctx, 'OIDC_INVALID_RESPONSE', 'iss parameter missing although the provider advertises authorization_response_iss_parameter_supported (RFC 9207)');
+    if (metadata.authorization_response_iss_parameter_supported === true) refuse(ctx, 'OIDC_INVALID_RESPONSE', 'iss parameter missing although the provider advertises authorization_response_iss_parameter_supported (RFC 9207)');
     return;
   }
-  if (iss !== ctx.provider.serverMetadata().issuer) {
-    refuse(ctx, 'OIDC_INVALID_RESPONSE', `iss parameter ${JSON.stringify(iss)} does not match issuer ${ctx.provider.serverMetadata().issuer} (RFC 9207 mix-up defence)`);
+  if (!issuerParamMatches(metadata.issuer, iss, ctx.config.entra?.allowedTenants)) {
+    refuse(ctx, 'OIDC_INVALID_RESPONSE', `iss parameter ${JSON.stringify(iss)} does not match issuer ${metadata.issuer} (RFC 9207 mix-up defence)`);
   }
 }
 
