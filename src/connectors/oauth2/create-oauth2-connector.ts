@@ -4,30 +4,18 @@
  * login routes call. Plain OAuth has no ID token, so no RP-initiated or back-channel logout.
  * Any configuration problem is an OIDC_CONFIG_INVALID naming the key; it never starts half-configured.
  */
-import type pino from 'pino';
 import type { OAuthConnector } from '../contract.js';
-import type { EphemeralStore } from '../../store/ephemeral/contract.js';
+import { parseConnectorConfig, type ConnectorDeps } from '../connector-deps.js';
 import { oauth2CallbackUrl, oauth2ConnectorSchema, type OAuth2ConnectorConfig, type OAuth2ConnectorInput } from './config-schema.js';
 import type { OAuth2Context } from './context.js';
 import { finishLogin } from './finish-login.js';
 import { configError, loadOAuth2Preset, resolveOAuth2Config } from './presets.js';
 import { startLogin } from './start-login.js';
 
-export interface OAuth2ConnectorDeps {
-  siteUrl: string;
-  store: EphemeralStore;
-  logger: pino.Logger;
-  now?: () => number;
-  fetch?: typeof fetch;
-  /** Where presets live; default the repository's providers/ folder. */
-  providersDir?: URL | string;
-}
+export type OAuth2ConnectorDeps = ConnectorDeps;
 
 function parseConfig(config: OAuth2ConnectorConfig | OAuth2ConnectorInput): OAuth2ConnectorConfig {
-  const parsed = oauth2ConnectorSchema.safeParse(config);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw configError(String((config as { id?: unknown }).id ?? '?'), problems);
+  return parseConnectorConfig(oauth2ConnectorSchema, config, 'OIDC_CONFIG_INVALID');
 }
 
 export async function createOAuth2Connector(input: OAuth2ConnectorConfig | OAuth2ConnectorInput, deps: OAuth2ConnectorDeps): Promise<OAuthConnector> {

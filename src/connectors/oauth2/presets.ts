@@ -4,7 +4,8 @@
  * paths complete. Anything missing is an OIDC_CONFIG_INVALID naming the key and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { connectorConfigError } from '../connector-deps.js';
 import type { OAuth2Claims, OAuth2ConnectorConfig, OAuth2PresetName } from './config-schema.js';
 
 export interface OAuth2Preset {
@@ -43,7 +44,7 @@ export interface ResolvedOAuth2Config {
 const PRESET_FILES: Record<OAuth2PresetName, string | null> = { github: 'github.json', gitlab: 'gitlab.json', generic: null };
 
 export function configError(id: string, detail: string, cause?: unknown): GatewayError {
-  return new GatewayError('OIDC_CONFIG_INVALID', { detail: `connector ${id}: ${detail}`, publicDetail: detail, cause });
+  return connectorConfigError('OIDC_CONFIG_INVALID', id, detail, cause);
 }
 
 /** Read the `oauth2` section of a preset (data, never secrets). `generic` has none. */

@@ -6,12 +6,11 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type pino from 'pino';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, customFetch as joseCustomFetch, importPKCS8 } from 'jose';
 import type { OAuthConnector } from '../contract.js';
-import type { EphemeralStore } from '../../store/ephemeral/contract.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { connectorConfigError, parseConnectorConfig, type ConnectorDeps } from '../connector-deps.js';
 import { loadOidcPreset, mergeClaimMap } from './claims.js';
 import { oidcCallbackUrl, oidcCallbackUrls, oidcConnectorSchema, type OidcConnectorConfig, type OidcConnectorInput } from './config-schema.js';
 import { reasonOf, type OidcContext } from './connector-context.js';
@@ -19,26 +18,14 @@ import { finishLogin } from './finish-login.js';
 import { logoutUrl, verifyLogoutToken } from './logout.js';
 import { startLogin } from './start-login.js';
 
-export interface OidcConnectorDeps {
-  siteUrl: string;
-  store: EphemeralStore;
-  logger: pino.Logger;
-  now?: () => number;
-  /** Used for every request to the provider (discovery, token, userinfo, JWKS). */
-  fetch?: typeof fetch;
-  /** Where presets live; default the repository's providers/ folder. */
-  providersDir?: URL | string;
-}
+export type OidcConnectorDeps = ConnectorDeps;
 
 function configError(id: string, detail: string, cause?: unknown): GatewayError {
-  return new GatewayError('OIDC_CONFIG_INVALID', { detail: `connector ${id}: ${detail}`, publicDetail: detail, cause });
+  return connectorConfigError('OIDC_CONFIG_INVALID', id, detail, cause);
 }
 
 function parseConfig(config: OidcConnectorConfig | OidcConnectorInput): OidcConnectorConfig {
-  const parsed = oidcConnectorSchema.safeParse(config);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw configError(String((config as { id?: unknown }).id ?? '?'), problems);
+  return parseConnectorConfig(oidcConnectorSchema, config, 'OIDC_CONFIG_INVALID');
 }
 
 const JWT_ALG_FOR_KEY: Record<string, string> = { rsa: 'RS256', ec: 'ES256', ed25519: 'EdDSA' };

@@ -3,11 +3,10 @@
  * metadata, and hand back the SamlConnector the login routes call. Any configuration problem is a
  * SAML_CONFIG_INVALID naming the key and the fix; the connector never starts half-configured.
  */
-import type pino from 'pino';
 import type { SAML } from '@node-saml/node-saml';
 import type { SamlConnector } from '../contract.js';
-import type { EphemeralStore } from '../../store/ephemeral/contract.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { connectorConfigError, parseConnectorConfig, type ConnectorDeps } from '../connector-deps.js';
 import { loadSamlPreset, mergeAttributeMap } from './attributes.js';
 import { startLogin } from './authn-request.js';
 import { acsUrls, samlConnectorSchema, samlUrls, type SamlConnectorConfig, type SamlConnectorInput } from './config-schema.js';
@@ -18,25 +17,14 @@ import { loadSpKeys } from './sp-keys.js';
 import { spMetadata } from './sp-metadata.js';
 import { finishLogin } from './validate-response.js';
 
-export interface SamlConnectorDeps {
-  siteUrl: string;
-  store: EphemeralStore;
-  logger: pino.Logger;
-  now?: () => number;
-  fetch?: typeof fetch;
-  /** Where presets live; default the repository's providers/ folder. */
-  providersDir?: URL | string;
-}
+export type SamlConnectorDeps = ConnectorDeps;
 
 function configError(id: string, detail: string, cause?: unknown): GatewayError {
-  return new GatewayError('SAML_CONFIG_INVALID', { detail: `connector ${id}: ${detail}`, publicDetail: detail, cause });
+  return connectorConfigError('SAML_CONFIG_INVALID', id, detail, cause);
 }
 
 function parseConfig(config: SamlConnectorConfig | SamlConnectorInput): SamlConnectorConfig {
-  const parsed = samlConnectorSchema.safeParse(config);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw configError(String((config as { id?: unknown }).id ?? '?'), problems);
+  return parseConnectorConfig(samlConnectorSchema, config, 'SAML_CONFIG_INVALID');
 }
 
 /** The metadata getter: none, a file read once, or a URL refreshed lazily keeping the last good copy. */
