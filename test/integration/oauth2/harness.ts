@@ -3,7 +3,7 @@
  * ephemeral store (memory with the injected clock, or Redis), and a pino logger writing to
  * memory, so every test can read the security log line.
  */
-import pino, { type Logger } from 'pino';
+import { createLogSink, type LogSink } from '../../support/log-sink.js';
 import { expect } from 'vitest';
 import { createOAuth2Connector } from '../../../src/connectors/oauth2/create-oauth2-connector.js';
 import type { OAuth2ConnectorInput } from '../../../src/connectors/oauth2/config-schema.js';
@@ -17,22 +17,7 @@ import type { FakeGithub } from '../../support/fake-github.js';
 
 export const SITE_URL = 'https://chat.example.com';
 
-export interface LogSink {
-  warnings(): Array<Record<string, unknown>>;
-  text(): string;
-}
-
-export function createLogSink(): { logger: Logger; sink: LogSink } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  return {
-    logger,
-    sink: {
-      warnings: () => lines.filter((l) => typeof l.level === 'number' && l.level >= 40),
-      text: () => lines.map((l) => JSON.stringify(l)).join('\n'),
-    },
-  };
-}
+export { createLogSink, type LogSink } from '../../support/log-sink.js';
 
 export interface Clock {
   now(): number;

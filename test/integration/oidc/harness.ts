@@ -4,10 +4,10 @@
  * the security log line.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createFakeClock, createLogSink, type LogSink } from '../../support/log-sink.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
-import pino, { type Logger } from 'pino';
 import { expect } from 'vitest';
 import type { OAuthConnector } from '../../../src/connectors/contract.js';
 import { createOidcConnector } from '../../../src/connectors/oidc/create-oidc-connector.js';
@@ -27,21 +27,7 @@ export const ALICE: TestAccount = {
 };
 export const BOB: TestAccount = { sub: 'bob-0002', email: 'bob@example.com', email_verified: false, preferred_username: 'bob', groups: ['contractors'] };
 
-export interface LogSink {
-  warnings(): Array<Record<string, unknown>>;
-  text(): string;
-}
-
-export function createLogSink(): { logger: Logger; sink: LogSink } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  return { logger, sink: { warnings: () => lines.filter((l) => (l.level as number) >= 40), text: () => lines.map((l) => JSON.stringify(l)).join('\n') } };
-}
-
-export function createFakeClock(start = Date.now()) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) };
-}
+export { createFakeClock, createLogSink, type LogSink } from '../../support/log-sink.js';
 
 /** A private_key_jwt key pair: the PEM file the connector reads, the public JWK the provider registers. */
 export async function clientKeyPair(): Promise<{ file: string; publicJwk: Record<string, unknown> }> {

@@ -2,7 +2,6 @@
  * One SAML connector wired to the test IdP, a memory (or given) ephemeral store, an injected
  * clock and a pino logger writing to memory — so every test can read the security log line.
  */
-import pino, { type Logger } from 'pino';
 import { expect } from 'vitest';
 import { createSamlConnector } from '../../../src/connectors/saml/create-saml-connector.js';
 import { samlConnectorSchema, samlUrls, type SamlConnectorInput } from '../../../src/connectors/saml/config-schema.js';
@@ -10,40 +9,14 @@ import type { SamlConnector, SamlLoginResult } from '../../../src/connectors/con
 import { isGatewayError } from '../../../src/errors/gateway-error.js';
 import type { EphemeralStore } from '../../../src/store/ephemeral/contract.js';
 import { createMemoryStore } from '../../../src/store/ephemeral/memory.js';
+import { createFakeClock, createLogSink, type FakeClock, type LogSink } from '../../support/log-sink.js';
 import { createTestIdp, loadKeyPair, type ResponseOptions, type TestIdp } from '../../support/saml-idp.js';
 
 export const SITE_URL = 'https://chat.example.com';
 export const IDP_ENTITY_ID = 'https://idp.example.org/saml/metadata';
 export const CONNECTOR_ID = 'corp-sso';
 
-export interface LogSink {
-  lines: Array<Record<string, unknown>>;
-  /** Lines at warn (40) or above. */
-  warnings(): Array<Record<string, unknown>>;
-  text(): string;
-}
-
-export function createLogSink(): { logger: Logger; sink: LogSink } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
-  const logger = pino({ level: 'debug' }, stream);
-  const sink: LogSink = {
-    lines,
-    warnings: () => lines.filter((l) => typeof l.level === 'number' && l.level >= 40),
-    text: () => lines.map((l) => JSON.stringify(l)).join('\n'),
-  };
-  return { logger, sink };
-}
-
-export interface FakeClock {
-  now(): number;
-  advance(ms: number): void;
-}
-
-export function createFakeClock(start = Date.now()): FakeClock {
-  let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
+export { createFakeClock, createLogSink, type FakeClock, type LogSink } from '../../support/log-sink.js';
 
 export interface SamlHarness {
   idp: TestIdp;
