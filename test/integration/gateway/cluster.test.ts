@@ -16,6 +16,7 @@ import { listen, startGateway, type RunningGateway } from '../../../src/server.j
 import { startChat } from '../../../src/cli/chat-launcher.js';
 import { createTestPostgres, REDIS_URL, uniqueRedisPrefix, type TestPostgres } from '../../support/databases.js';
 import { ADMIN, apiClient } from '../../support/gateway-harness.js';
+import { loginFlow, startTestOidcProvider, type TestOidcProvider } from '../../support/oidc-provider.js';
 
 describe('a two-node gateway cluster', () => {
   const dbs: TestPostgres[] = [];
@@ -23,6 +24,7 @@ describe('a two-node gateway cluster', () => {
   let chat: Awaited<ReturnType<typeof startChat>>;
   let dataDir: string;
   let urls: string[];
+  let op: TestOidcProvider;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gh-cluster-'));
@@ -33,7 +35,12 @@ describe('a two-node gateway cluster', () => {
     for (const s of servers) await listen(s, 0, '127.0.0.1');
     const ports = servers.map((s) => (s.address() as { port: number }).port);
     urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    op = await startTestOidcProvider({
+      clients: [{ client_id: 'gatehouse', client_secret: 'cluster-secret-not-real', redirect_uris: ['http://gatehouse.test/auth/corp/callback'] }],
+      accounts: [{ sub: 'erin-1', email: 'erin@example.com', email_verified: true, preferred_username: 'erin' }],
+    });
     const base: ConfigInput = {
+      connectors: [{ id: 'corp', type: 'oidc', displayName: 'Corp', issuer: op.url, clientId: 'gatehouse', clientSecret: 'cluster-secret-not-real', allowInsecureHttp: true }],
       siteUrl: 'http://gatehouse.test', dataDir, secretKey: Buffer.alloc(32, 7).toString('base64'),
       database: { url: gw.url }, redis: { url: REDIS_URL, keyPrefix: uniqueRedisPrefix('cluster') },
       chat: { host: '127.0.0.1', port: 0, databaseUrl: chatDb.url, jwksUrl: `${urls[0]}/.well-known/jwks.json` },
@@ -51,6 +58,7 @@ describe('a two-node gateway cluster', () => {
     for (const n of nodes) await n.close();
     await chat?.close();
     for (const db of dbs) await db.drop();
+    await op?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -93,5 +101,23 @@ describe('a two-node gateway cluster', () => {
     for (let i = 0; i < 10; i += 1) await (i % 2 ? a : b).login('hopper', 'wrong guess');
     expect((await a.login('hopper', 'hop hop hop hop')).status).toBe(401);
     expect((await b.login('hopper', 'hop hop hop hop')).status).toBe(401);
+  });
+
+  it('revokes an OIDC session on node A when node B receives the back-channel logout token', async () => {
+    const onA = apiClient(urls[0]!);
+    const started = await onA.request('GET', '/auth/corp/start', { useCookies: true });
+    const callback = await loginFlow(started.headers.get('location')!, { accountId: 'erin-1' });
+    const done = await onA.request('GET', new URL(callback.url).pathname + new URL(callback.url).search, { useCookies: true });
+    expect(done.status).toBe(303);
+    const me = (await onA.request('GET', '/api/v4/users/me', { useCookies: true })).json as { id: string };
+    const [session] = await nodes[0]!.gateway.ctx.sessions.listForUser(me.id);
+    const sid = session!.sso!.sessionIndex;
+    const token = await op.sign({
+      iss: op.issuer, aud: 'gatehouse', iat: Math.floor(Date.now() / 1000), jti: `jti-cluster-${sid}`, sub: 'erin-1', sid,
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    }, { typ: 'logout+jwt' });
+    const res = await fetch(`${urls[1]}/auth/corp/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }) });
+    expect(res.status).toBe(200);
+    expect((await onA.request('GET', '/api/v4/users/me', { useCookies: true })).status).toBe(401);
   });
 });
