@@ -121,13 +121,13 @@ export const configSchema = z
     /**
      * Sign-in connectors besides local accounts, by `type`: `saml` (keys in
      * src/connectors/saml/config-schema.ts), `oidc` (src/connectors/oidc/config-schema.ts),
-     * `oauth2` (src/connectors/oauth2/config-schema.ts). Ids are unique; at most one is `default`.
+     * `oauth2` (src/connectors/oauth2/config-schema.ts). Ids are unique; at most one SAML connector is `default`.
      */
     connectors: z
       .array(z.discriminatedUnion('type', [samlConnectorSchema, oidcConnectorSchema, oauth2ConnectorSchema]))
       .default([])
       .refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
-      .refine((list) => list.filter((c) => c.default).length <= 1, 'at most one connector may be default')
+      .refine((list) => list.filter((c) => c.type === 'saml' && c.default).length <= 1, 'at most one SAML connector may be default')
       .refine((list) => {
         const services = list.flatMap((c) => ('mattermostService' in c && c.mattermostService ? [c.mattermostService] : []));
         return new Set(services).size === services.length;

@@ -5,6 +5,7 @@
  * under the operator's keys; the connector merges them and then checks nothing required is missing.
  */
 import { z } from 'zod';
+import { connectorButtonColor, connectorDisplayName, connectorId } from '../config-common.js';
 
 const url = z.string().url();
 /** A dotted path into the user-info JSON, e.g. `id`, `login`, `data.user.email`. */
@@ -48,15 +49,12 @@ export const oauth2GithubSchema = z
 
 export const oauth2ConnectorSchema = z
   .object({
-    /** Connector id: a slug used in URLs (`/auth/{id}/start|callback`) and account links. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and dashes'),
+    /** Connector id (see config-common.ts). */
+    id: connectorId,
     type: z.literal('oauth2'),
-    /** Button text on /login. */
-    displayName: z.string().min(1).max(100),
-    /** Button colour on /login, `#rrggbb`. Default `#24292f`. */
-    buttonColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#24292f'),
-    /** The connector behind Mattermost's paths for its `mattermostService`. Default false. */
-    default: z.boolean().default(false),
+    displayName: connectorDisplayName,
+    /** Default `#24292f`. */
+    buttonColor: connectorButtonColor('#24292f'),
     /** Endpoint, scope and claim preset from providers/. `github` also turns on the GitHub user flow. Default `generic`. */
     preset: z.enum(oauth2PresetNames).default('generic'),
     /** Authorization endpoint (RFC 6749 §3.1). Default: the preset's; required for `generic`. */

@@ -4,6 +4,7 @@
  * `claims` and `scopes` by the connector; secrets never come from presets.
  */
 import { z } from 'zod';
+import { connectorButtonColor, connectorDisplayName, connectorId } from '../config-common.js';
 
 const claimEquals = z.string().regex(/^[^=]+=.+$/, 'must be "claim=value", e.g. "groups=chat-admins"');
 const claimName = z.string().min(1);
@@ -34,15 +35,12 @@ export const oidcClaimsSchema = z
 
 export const oidcConnectorSchema = z
   .object({
-    /** Connector id: a slug used in URLs (`/auth/{id}/start|callback`) and account links. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and dashes'),
+    /** Connector id (see config-common.ts). */
+    id: connectorId,
     type: z.literal('oidc'),
-    /** Button text on /login. */
-    displayName: z.string().min(1).max(100),
-    /** Button colour on /login, `#rrggbb`. Default `#145dbf`. */
-    buttonColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#145dbf'),
-    /** Shown first on /login. Default false. */
-    default: z.boolean().default(false),
+    displayName: connectorDisplayName,
+    /** Default `#145dbf`. */
+    buttonColor: connectorButtonColor('#145dbf'),
     /** Claim names, scopes and quirks from providers/. Default `generic`. */
     preset: z.enum(oidcPresetNames).default('generic'),
     /**

@@ -3,6 +3,7 @@
  * Preset attribute names (providers/<preset>.json) are merged under `attributes` by the connector.
  */
 import { z } from 'zod';
+import { connectorButtonColor, connectorDisplayName, connectorId } from '../config-common.js';
 
 const attrEquals = z
   .string()
@@ -75,13 +76,12 @@ export const samlSpSchema = z
 
 export const samlConnectorSchema = z
   .object({
-    /** Connector id: a slug used in URLs (`/auth/{id}/saml/...`) and account links. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and dashes'),
+    /** Connector id (see config-common.ts). */
+    id: connectorId,
     type: z.literal('saml'),
-    /** Button text on /login. */
-    displayName: z.string().min(1).max(100),
-    /** Button colour on /login, `#rrggbb`. Default `#145dbf`. */
-    buttonColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#145dbf'),
+    displayName: connectorDisplayName,
+    /** Default `#145dbf`. */
+    buttonColor: connectorButtonColor('#145dbf'),
     /** The connector behind Mattermost's `/login/sso/saml` paths. Default false; at most one. */
     default: z.boolean().default(false),
     /** Attribute-name preset from providers/. Default `generic`. */
