@@ -78,7 +78,13 @@ export type ProvisionEvent =
   | { type: 'user.deactivated'; user_id: string }
   | { type: 'channel.member_added'; channel_id: string; user_id: string; scheme_admin?: boolean }
   | { type: 'channel.member_removed'; channel_id: string; user_id: string }
-  | { type: 'team.member_removed'; team_id: string; user_id: string };
+  | { type: 'team.member_removed'; team_id: string; user_id: string }
+  /**
+   * Mark a private channel group-constrained (or not). While constrained, chat-core refuses every
+   * member add through its API: only the gateway's group sync (`channel.member_added`) adds members.
+   * Refused for a public or unknown channel (`provision.channel_not_found` / `provision.invalid_request`).
+   */
+  | { type: 'channel.constrained'; channel_id: string; group_constrained: boolean };
 
 export interface ProvisionRequest {
   events: ProvisionEvent[];
@@ -86,6 +92,23 @@ export interface ProvisionRequest {
 
 export interface ProvisionResponse {
   applied: number;
+}
+
+/**
+ * `GET {PROVISION_CHANNEL_PATH}/{channel_id}` on chat-core's internal port, with a provisioning
+ * assertion: one channel as group sync needs it, every member included. 404 (`provision.channel_not_found`)
+ * for an unknown or deleted channel.
+ */
+export const PROVISION_CHANNEL_PATH = '/provision/v1/channels';
+
+export interface ProvisionChannel {
+  id: string;
+  team_id: string;
+  type: 'O' | 'P';
+  name: string;
+  display_name: string;
+  group_constrained: boolean;
+  members: { user_id: string; scheme_admin: boolean }[];
 }
 
 /** The most events one provisioning request may carry; split larger syncs. */

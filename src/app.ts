@@ -27,6 +27,7 @@ import type { Sealer } from './keys/seal.js';
 import { buildExpressApp } from './http/express-app.js';
 import { createConnectorRegistry } from './connectors/registry.js';
 import { newRequestId } from './http/ids.js';
+import { startSyncScheduler } from './directory/sync-scheduler.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
 import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
@@ -102,6 +103,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     reloadKeys().catch((err: Error) => logger.error({ err: err.message }, 'reloading signing keys failed'));
   }, KEY_RELOAD_MS);
   keyTimer.unref();
+  const stopSync = startSyncScheduler(ctx);
 
   return {
     ctx,
@@ -127,6 +129,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     reloadKeys,
     async close() {
       clearInterval(keyTimer);
+      stopSync();
       wsForwarder.closeAll();
       httpForwarder.close();
       await unsubscribeRevoked();

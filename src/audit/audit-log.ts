@@ -13,7 +13,9 @@ export type AuditEvent =
   | 'user.created' | 'user.deactivated' | 'user.reactivated' | 'user.roles_changed'
   | 'team.created' | 'team.member_added' | 'team.member_removed' | 'team.member_roles_changed'
   | 'access_token.created' | 'access_token.revoked'
-  | 'keys.rotated' | 'setup.admin_created';
+  | 'keys.rotated' | 'setup.admin_created'
+  | 'group.link_created' | 'group.link_deleted' | 'team.patched' | 'channel.member_added' | 'channel.member_removed'
+  | 'sync.succeeded' | 'sync.refused' | 'sync.failed';
 
 export interface AuditEntry {
   actorId?: string;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { samlConnectorSchema } from '../connectors/saml/config-schema.js';
 import { oidcConnectorSchema } from '../connectors/oidc/config-schema.js';
 import { oauth2ConnectorSchema } from '../connectors/oauth2/config-schema.js';
+import { ldapConnectorSchema } from '../connectors/ldap/config-schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -121,10 +122,12 @@ export const configSchema = z
     /**
      * Sign-in connectors besides local accounts, by `type`: `saml` (keys in
      * src/connectors/saml/config-schema.ts), `oidc` (src/connectors/oidc/config-schema.ts),
-     * `oauth2` (src/connectors/oauth2/config-schema.ts). Ids are unique; at most one SAML connector is `default`.
+     * `oauth2` (src/connectors/oauth2/config-schema.ts), `ldap` (src/connectors/ldap/config-schema.ts).
+     * Ids are unique; at most one SAML connector is `default`. Password sign-in tries local accounts,
+     * then each LDAP directory in the order listed.
      */
     connectors: z
-      .array(z.discriminatedUnion('type', [samlConnectorSchema, oidcConnectorSchema, oauth2ConnectorSchema]))
+      .array(z.discriminatedUnion('type', [samlConnectorSchema, oidcConnectorSchema, oauth2ConnectorSchema, ldapConnectorSchema]))
       .default([])
       .refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
       .refine((list) => list.filter((c) => c.type === 'saml' && c.default).length <= 1, 'at most one SAML connector may be default')

@@ -16,7 +16,7 @@ export interface ConnectorDeps {
   providersDir?: URL | string;
 }
 
-export type ConfigErrorCode = Extract<ErrorCode, 'SAML_CONFIG_INVALID' | 'OIDC_CONFIG_INVALID'>;
+export type ConfigErrorCode = Extract<ErrorCode, 'SAML_CONFIG_INVALID' | 'OIDC_CONFIG_INVALID' | 'LDAP_CONFIG_INVALID'>;
 
 export function connectorConfigError(code: ConfigErrorCode, id: string, detail: string, cause?: unknown): GatewayError {
   return new GatewayError(code, { detail: `connector ${id}: ${detail}`, publicDetail: detail, cause });

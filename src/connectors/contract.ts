@@ -31,14 +31,25 @@ export interface Identity {
   locale?: string;
   /** The local user this identity already is, when the connector is the local directory itself. */
   userId?: string;
+  /** Display names (and DNs, for directories) of the ids in `groups`, when the connector knows them. */
+  groupDetails?: Record<string, { name: string; dn?: string }>;
 }
 
 /** A connector that takes a login id and password (local accounts, LDAP). */
 export interface PasswordConnector {
   readonly id: string;
   readonly kind: 'password';
-  /** The identity, or null for any failure (unknown user, wrong password, disabled account) — never which. */
+  /**
+   * The identity, or null for any failure (unknown user, wrong password, disabled account) — never
+   * which. A directory that cannot be asked throws GatewayError `LDAP_UNAVAILABLE` (503), which is
+   * not counted against the user.
+   */
   login(loginId: string, password: string): Promise<Identity | null>;
+  /**
+   * Set by external directories (LDAP): the identity carries no `userId`, so the login pipeline
+   * links and provisions it like an SSO identity, under these rules.
+   */
+  readonly linking?: { trustEmail: boolean; allowSignup: boolean };
 }
 
 /** What the browser should do next for a redirect-based connector (SAML, OIDC, OAuth 2.0). */

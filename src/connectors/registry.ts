@@ -9,6 +9,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { createSamlConnector } from './saml/create-saml-connector.js';
 import { createOidcConnector } from './oidc/create-oidc-connector.js';
 import { createOAuth2Connector } from './oauth2/create-oauth2-connector.js';
+import { createLdapConnector, type LdapConnector } from './ldap/create-ldap-connector.js';
 import type { OAuthConnector, SamlConnector } from './contract.js';
 
 export interface ConnectorSummary {
@@ -29,6 +30,9 @@ export interface ConnectorRegistry {
   /** The OIDC/OAuth connector behind Mattermost's `/oauth/{service}/login` for that service name. */
   oauthForService(service: string): OAuthConnector;
   list(): ConnectorSummary[];
+  /** LDAP directories, in config order (password sign-in tries them after local accounts). */
+  ldap(): LdapConnector[];
+  ldapById(id: string): LdapConnector;
 }
 
 interface Deps { store: EphemeralStore; logger: Logger; now: () => number; fetch?: typeof fetch }
@@ -37,6 +41,7 @@ export async function createConnectorRegistry(config: Config, deps: Deps): Promi
   const saml = new Map<string, SamlConnector>();
   const oauth = new Map<string, OAuthConnector>();
   const summaries: ConnectorSummary[] = [];
+  const ldap: LdapConnector[] = [];
   const samlConfigs = config.connectors.filter((c) => c.type === 'saml');
   let defaultSamlId: string | undefined;
   for (const c of config.connectors) {
@@ -45,6 +50,8 @@ export async function createConnectorRegistry(config: Config, deps: Deps): Promi
       saml.set(c.id, await createSamlConnector(c, common));
       if (c.default || samlConfigs.length === 1) defaultSamlId ??= c.id;
       summaries.push({ id: c.id, kind: 'saml', displayName: c.displayName, buttonColor: c.buttonColor, default: false, startPath: `/auth/${c.id}/saml/login` });
+    } else if (c.type === 'ldap') {
+      ldap.push(createLdapConnector(c, common));
     } else {
       const connector = c.type === 'oidc' ? await createOidcConnector(c, common) : await createOAuth2Connector(c, common);
       oauth.set(c.id, connector);
@@ -75,5 +82,11 @@ export async function createConnectorRegistry(config: Config, deps: Deps): Promi
       return c;
     },
     list: () => summaries.map((s) => ({ ...s })),
+    ldap: () => [...ldap],
+    ldapById(id) {
+      const c = ldap.find((x) => x.id === id);
+      if (!c) throw new GatewayError('LDAP_NOT_CONFIGURED', { detail: `no LDAP connector "${id}"` });
+      return c;
+    },
   };
 }

@@ -4,35 +4,57 @@
  * chat-core's display mirror stale, never grants anything, and is logged for the operator.
  */
 import type { Logger } from 'pino';
-import { PROVISION_PATH, type ProvisionEvent } from '../../chat-core/contract.js';
+import { MAX_PROVISION_EVENTS, PROVISION_CHANNEL_PATH, PROVISION_PATH, type ProvisionChannel, type ProvisionEvent } from '../../chat-core/contract.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 export interface ChatProvisioner {
+  /** Send events in order (split into batches of MAX_PROVISION_EVENTS); false when chat-core refused or could not be reached. */
   push(events: ProvisionEvent[]): Promise<boolean>;
+  /** A channel and all its members; undefined when chat-core has no such live channel; throws UPSTREAM_UNAVAILABLE when unreachable. */
+  getChannel(channelId: string): Promise<ProvisionChannel | undefined>;
 }
 
 const ATTEMPTS = 3;
 
 export function createChatProvisioner(deps: { chatUrl: string; assertion: () => Promise<string>; logger: Logger; fetch?: typeof fetch }): ChatProvisioner {
   const doFetch = deps.fetch ?? fetch;
+  const pushBatch = async (events: ProvisionEvent[]): Promise<boolean> => {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+      try {
+        const res = await doFetch(`${deps.chatUrl}${PROVISION_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await deps.assertion()}` },
+          body: JSON.stringify({ events }),
+          signal: AbortSignal.timeout(5000),
+        });
+        if (res.ok) return true;
+        deps.logger.warn({ status: res.status, attempt, events: events.map((e) => e.type) }, 'chat-core refused a provisioning push');
+        if (res.status < 500) return false;
+      } catch (err) {
+        deps.logger.warn({ err: (err as Error).message, attempt }, 'provisioning push to chat-core failed');
+      }
+    }
+    return false;
+  };
   return {
     async push(events) {
-      if (events.length === 0) return true;
-      for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
-        try {
-          const res = await doFetch(`${deps.chatUrl}${PROVISION_PATH}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${await deps.assertion()}` },
-            body: JSON.stringify({ events }),
-            signal: AbortSignal.timeout(5000),
-          });
-          if (res.ok) return true;
-          deps.logger.warn({ status: res.status, attempt, events: events.map((e) => e.type) }, 'chat-core refused a provisioning push');
-          if (res.status < 500) return false;
-        } catch (err) {
-          deps.logger.warn({ err: (err as Error).message, attempt }, 'provisioning push to chat-core failed');
-        }
+      for (let i = 0; i < events.length; i += MAX_PROVISION_EVENTS) {
+        if (!(await pushBatch(events.slice(i, i + MAX_PROVISION_EVENTS)))) return false;
       }
-      return false;
+      return true;
+    },
+    async getChannel(channelId) {
+      let res: Response;
+      try {
+        res = await doFetch(`${deps.chatUrl}${PROVISION_CHANNEL_PATH}/${encodeURIComponent(channelId)}`, {
+          headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(10_000),
+        });
+      } catch (err) {
+        throw new GatewayError('UPSTREAM_UNAVAILABLE', { detail: `reading channel ${channelId}: ${(err as Error).message}`, cause: err });
+      }
+      if (res.status === 404 || res.status === 400) return undefined;
+      if (!res.ok) throw new GatewayError('UPSTREAM_UNAVAILABLE', { detail: `reading channel ${channelId}: chat-core answered ${res.status}` });
+      return (await res.json()) as ProvisionChannel;
     },
   };
 }

@@ -8,15 +8,19 @@ import { newId } from '../http/ids.js';
 
 const MAX_GROUPS_PER_LOGIN = 1000;
 
+/** Names (and directory DNs) of external group ids, when the source knows them. */
+export type GroupDetails = Record<string, { name: string; dn?: string }>;
+
 export function createGroupRepository(db: Kysely<GatewayDatabase>, now: () => number) {
-  const ensureGroups = async (trx: Transaction<GatewayDatabase>, source: string, externalIds: string[]) => {
+  const ensureGroups = async (trx: Transaction<GatewayDatabase>, source: string, externalIds: string[], details?: GroupDetails) => {
     if (externalIds.length === 0) return [];
     const existing = await trx.selectFrom('groups').select(['id', 'external_id']).where('source', '=', source).where('external_id', 'in', externalIds).execute();
     const known = new Map(existing.map((g) => [g.external_id, g.id]));
     for (const externalId of externalIds) {
       if (known.has(externalId)) continue;
       const id = newId();
-      await trx.insertInto('groups').values({ id, source, external_id: externalId, display_name: externalId.slice(0, 256), create_at: now(), update_at: now() })
+      const d = details?.[externalId];
+      await trx.insertInto('groups').values({ id, source, external_id: externalId, display_name: (d?.name ?? externalId).slice(0, 256), dn: (d?.dn ?? '').slice(0, 2048), create_at: now(), update_at: now() })
         .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing()).execute();
       const row = await trx.selectFrom('groups').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirstOrThrow();
       known.set(externalId, row.id);
@@ -25,12 +29,12 @@ export function createGroupRepository(db: Kysely<GatewayDatabase>, now: () => nu
   };
   return {
     /** Make the user's groups from `source` exactly `externalIds`, in one transaction. */
-    async replaceForUser(userId: string, source: string, externalIds: string[]): Promise<void> {
+    async replaceForUser(userId: string, source: string, externalIds: string[], details?: GroupDetails): Promise<void> {
       const wanted = [...new Set(externalIds.filter((g) => g.length > 0 && g.length <= 512))].slice(0, MAX_GROUPS_PER_LOGIN);
       const current = (await this.listForUser(userId)).filter((g) => g.source === source).map((g) => g.external_id);
       if (current.length === wanted.length && wanted.every((g) => current.includes(g))) return;
       await db.transaction().execute(async (trx) => {
-        const ids = await ensureGroups(trx, source, wanted);
+        const ids = await ensureGroups(trx, source, wanted, details);
         const current = await trx.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')
           .select('group_members.group_id').where('group_members.user_id', '=', userId).where('groups.source', '=', source).execute();
         const keep = new Set(ids);

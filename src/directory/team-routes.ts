@@ -6,7 +6,17 @@ import { decide } from '../authz/decide.js';
 import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { body, optionalString, pagination, requiredString, targetUserId } from '../http/params.js';
-import { parseTeamRoles, toMattermostTeam, toMattermostTeamMember } from './teams.js';
+import { parseTeamRoles, toMattermostTeam, toMattermostTeamMember, type TeamRow } from './teams.js';
+import { reconcileTeam } from './group-sync.js';
+
+/** True when the user is an active member of a group linked to the team. */
+async function inLinkedGroups(ctx: GatewayContext, teamId: string, userId: string): Promise<boolean> {
+  const row = await ctx.db.selectFrom('group_teams').innerJoin('group_members', 'group_members.group_id', 'group_teams.group_id')
+    .innerJoin('groups', 'groups.id', 'group_teams.group_id')
+    .select('group_members.user_id').where('group_teams.team_id', '=', teamId).where('group_teams.delete_at', '=', 0)
+    .where('groups.delete_at', '=', 0).where('group_members.user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
 
 export function teamRoutes(ctx: GatewayContext): RouteSpec[] {
   const requireTeam = async (req: Request) => {
@@ -41,6 +51,42 @@ export function teamRoutes(ctx: GatewayContext): RouteSpec[] {
     {
       method: 'get', path: '/api/v4/teams/:team_id', access: { kind: 'team', permission: 'view_team', param: 'team_id' },
       async handler(req, res) { sendJson(res, 200, toMattermostTeam(await requireTeam(req))); },
+    },
+    {
+      method: 'put', path: '/api/v4/teams/:team_id/patch', access: { kind: 'team', permission: 'manage_team', param: 'team_id' },
+      async handler(req, res) {
+        const team = await requireTeam(req);
+        const b = body(req);
+        const patch: Partial<TeamRow> = {};
+        const displayName = optionalString(b.display_name, 'display_name');
+        if (displayName !== undefined) {
+          if (displayName.trim() === '' || displayName.length > 64) throw new GatewayError('TEAM_INVALID', { message: 'A display name of 1–64 characters is required.', publicDetail: 'display_name' });
+          patch.display_name = displayName.trim();
+        }
+        const description = optionalString(b.description, 'description');
+        if (description !== undefined) {
+          if (description.length > 255) throw new GatewayError('TEAM_INVALID', { message: 'The description is at most 255 characters.', publicDetail: 'description' });
+          patch.description = description;
+        }
+        if (b.allow_open_invite !== undefined && b.allow_open_invite !== null) {
+          if (typeof b.allow_open_invite !== 'boolean') throw new GatewayError('REQUEST_INVALID_PARAM', { message: 'allow_open_invite must be true or false.', publicDetail: 'allow_open_invite' });
+          patch.allow_open_invite = b.allow_open_invite ? 1 : 0;
+        }
+        if (b.group_constrained !== undefined && b.group_constrained !== null) {
+          if (typeof b.group_constrained !== 'boolean') throw new GatewayError('REQUEST_INVALID_PARAM', { message: 'group_constrained must be true or false.', publicDetail: 'group_constrained' });
+          const wanted = b.group_constrained ? 1 : 0;
+          if (wanted !== team.group_constrained) {
+            // Constraining a team may remove most of its members: a system decision.
+            if (!decide(ctx.authorizer, req.principal!, 'manage_system')) throw new GatewayError('AUTHZ_FORBIDDEN', { detail: 'group_constrained needs manage_system' });
+            patch.group_constrained = wanted;
+          }
+        }
+        if (Object.keys(patch).length > 0) await ctx.db.updateTable('teams').set({ ...patch, update_at: ctx.now() }).where('id', '=', team.id).execute();
+        await ctx.audit.record('team.patched', { actorId: req.principal!.userId, subjectId: team.id, details: { fields: Object.keys(patch).join(' ') } });
+        // A team just constrained keeps only its groups' members (and links may add some): apply now.
+        if (patch.group_constrained !== undefined) await reconcileTeam(ctx, team.id);
+        sendJson(res, 200, toMattermostTeam(await requireTeam(req)));
+      },
     },
     {
       method: 'get', path: '/api/v4/teams/name/:name', access: { kind: 'authenticated' },
@@ -80,6 +126,9 @@ export function teamRoutes(ctx: GatewayContext): RouteSpec[] {
         const user = await ctx.users.get(requiredString(b.user_id, 'user_id'));
         if (!user || user.delete_at > 0) throw new GatewayError('USER_NOT_FOUND');
         const guest = user.roles.split(' ').includes('system_guest');
+        if (team.group_constrained === 1 && (guest || !(await inLinkedGroups(ctx, team.id, user.id)))) {
+          throw new GatewayError('TEAM_GROUP_CONSTRAINED', { detail: `${user.id} is not in a group linked to team ${team.id}` });
+        }
         const member = await ctx.teams.addMember(team.id, user.id, [guest ? 'team_guest' : 'team_user']);
         await membershipChanged(user.id);
         await ctx.audit.record('team.member_added', { actorId: req.principal!.userId, subjectId: user.id, details: { team_id: team.id } });

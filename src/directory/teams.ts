@@ -52,7 +52,7 @@ export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => num
       const team: TeamRow = {
         id: newId(), name: input.name, display_name: input.displayName.trim(), description: input.description ?? '',
         email: input.email ?? '', type: input.type ?? 'O', allow_open_invite: 0, invite_id: newId(),
-        create_at: at, update_at: at, delete_at: 0,
+        create_at: at, update_at: at, delete_at: 0, group_constrained: 0,
       };
       try {
         await db.transaction().execute(async (trx) => {
@@ -76,13 +76,17 @@ export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => num
         .selectAll('teams').where('team_members.user_id', '=', userId).where('team_members.delete_at', '=', 0)
         .where('teams.delete_at', '=', 0).orderBy('teams.display_name').execute();
     },
-    async addMember(teamId: string, userId: string, roles: string[] = ['team_user']): Promise<TeamMemberRow> {
-      const row: TeamMemberRow = { team_id: teamId, user_id: userId, roles: roles.join(' '), create_at: now(), delete_at: 0 };
+    /** `adminByGroup`: team_admin granted by a scheme_admin group link (group sync may take it back). */
+    async addMember(teamId: string, userId: string, roles: string[] = ['team_user'], adminByGroup = false): Promise<TeamMemberRow> {
+      const row: TeamMemberRow = { team_id: teamId, user_id: userId, roles: roles.join(' '), create_at: now(), delete_at: 0, scheme_admin_by_group: adminByGroup ? 1 : 0 };
       // Re-adding a removed member revives the row instead of failing on the primary key.
       await db.insertInto('team_members').values(row)
-        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ delete_at: 0, roles: row.roles }))
+        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ delete_at: 0, roles: row.roles, scheme_admin_by_group: row.scheme_admin_by_group }))
         .execute();
       return row;
+    },
+    async setGroupConstrained(teamId: string, constrained: boolean): Promise<void> {
+      await db.updateTable('teams').set({ group_constrained: constrained ? 1 : 0, update_at: now() }).where('id', '=', teamId).execute();
     },
     async removeMember(teamId: string, userId: string): Promise<boolean> {
       const res = await db.updateTable('team_members').set({ delete_at: now() })
@@ -97,8 +101,8 @@ export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => num
       return db.selectFrom('team_members').selectAll().where('team_id', '=', teamId).where('delete_at', '=', 0)
         .orderBy('user_id').limit(perPage).offset(page * perPage).execute();
     },
-    async setMemberRoles(teamId: string, userId: string, roles: string[]): Promise<boolean> {
-      const res = await db.updateTable('team_members').set({ roles: roles.join(' ') })
+    async setMemberRoles(teamId: string, userId: string, roles: string[], adminByGroup = false): Promise<boolean> {
+      const res = await db.updateTable('team_members').set({ roles: roles.join(' '), scheme_admin_by_group: adminByGroup ? 1 : 0 })
         .where('team_id', '=', teamId).where('user_id', '=', userId).where('delete_at', '=', 0).executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
     },
@@ -118,7 +122,7 @@ export function toMattermostTeam(t: TeamRow) {
   return {
     id: t.id, create_at: t.create_at, update_at: t.update_at, delete_at: t.delete_at, display_name: t.display_name,
     name: t.name, description: t.description, email: t.email, type: t.type, company_name: '', allowed_domains: '',
-    invite_id: t.invite_id, allow_open_invite: t.allow_open_invite === 1, scheme_id: null, group_constrained: null,
+    invite_id: t.invite_id, allow_open_invite: t.allow_open_invite === 1, scheme_id: null, group_constrained: t.group_constrained === 1,
     policy_id: null,
   };
 }

@@ -19,10 +19,13 @@ import { homePageRoutes } from '../views/home-page.js';
 import { samlRoutes } from '../login/saml-routes.js';
 import { samlLogoutRoutes } from '../login/saml-logout-routes.js';
 import { oauthRoutes } from '../login/oauth-routes.js';
+import { groupRoutes } from '../directory/group-routes.js';
 
 /** Every route the gateway serves itself, in one table. */
 export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
-  const password = { connector: createLocalConnector(ctx.users), lockout: createLockout(ctx.store, { maxAttempts: ctx.config.login.maxAttempts, lockoutMs: ctx.config.login.lockoutMinutes * 60_000 }) };
+  const local = createLocalConnector(ctx.users);
+  const directories = ctx.connectors.ldap();
+  const password = { connectors: () => [local, ...directories], lockout: createLockout(ctx.store, { maxAttempts: ctx.config.login.maxAttempts, lockoutMs: ctx.config.login.lockoutMinutes * 60_000 }) };
   return [
     ...opsRoutes(ctx, chatUrl),
     ...jwksRoutes(ctx),
@@ -33,6 +36,7 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...tokenRoutes(ctx),
     ...sessionRoutes(ctx),
     ...teamRoutes(ctx),
+    ...groupRoutes(ctx),
     ...userRoutes(ctx),
     ...loginPageRoutes(ctx, password),
     ...setupPageRoutes(ctx),

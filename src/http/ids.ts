@@ -19,6 +19,11 @@ export function newId(): string {
   return out;
 }
 
+/** True for a 26-character Mattermost-style id. */
+export function isId(value: string): boolean {
+  return /^[a-z0-9]{26}$/.test(value);
+}
+
 /** A request id: unique, not secret, cheap (it is made for every request). */
 export function newRequestId(): string {
   return randomUUID().replaceAll('-', '').slice(0, 26);

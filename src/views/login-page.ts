@@ -2,12 +2,10 @@
 import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context.js';
 import type { RouteSpec } from '../authz/route-table.js';
-import type { PasswordConnector } from '../connectors/contract.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import { getCookie, serializeCookie } from '../http/cookies.js';
 import { newSecret } from '../http/ids.js';
-import type { Lockout } from '../login/lockout.js';
-import { passwordLogin } from '../login/password-login.js';
+import { passwordLogin, type PasswordLoginDeps } from '../login/password-login.js';
 import { startSession } from '../login/start-session.js';
 import { html, page, raw, safeReturnPath } from './html.js';
 
@@ -41,7 +39,7 @@ function renderLogin(res: Response, ctx: GatewayContext, options: { returnTo: st
     ${ssoButtons(ctx, options.returnTo)}`));
 }
 
-export function loginPageRoutes(ctx: GatewayContext, deps: { connector: PasswordConnector; lockout: Lockout }): RouteSpec[] {
+export function loginPageRoutes(ctx: GatewayContext, deps: PasswordLoginDeps): RouteSpec[] {
   return [
     {
       method: 'get', path: '/login', access: { kind: 'public' },

@@ -2,6 +2,8 @@
  * POST /api/v4/channels/{channel_id}/members {user_id}. Joining a public channel yourself needs
  * `join_public_channels`; adding anyone else (or yourself to a private channel) needs the
  * channel-members permission. The added user must be an active member of the channel's team.
+ * A group-constrained channel takes no adds here at all: the gateway's group sync decides its
+ * members (provisioning `channel.member_added`).
  */
 import type { RequestHandler } from 'express';
 import type { AssertionClaims } from '../../contract.js';
@@ -19,6 +21,9 @@ import { broadcastToChannel } from '../websocket/broadcast.js';
 import { loadChannelAccess, requirePermission, type ChannelAccess } from './access.js';
 import { memberJson } from './channel-json.js';
 
+const groupConstrained = () => badRequest('api.channel.add_members.user_denied',
+  'This channel is managed by group sync: add the person to a linked group instead.');
+
 export function addMemberHandler(services: ChatServices): RequestHandler {
   return async (req, res) => {
     const claims = claimsOf(res);
@@ -27,6 +32,7 @@ export function addMemberHandler(services: ChatServices): RequestHandler {
     if (!isExternalId(userId)) throw invalidBody('user_id');
     if (access.channel.delete_at > 0) throw badRequest('api.channel.add_user.to.channel.failed.deleted.app_error', 'The channel has been archived or deleted.');
     authorizeAdd(services, claims, access, userId);
+    if (access.channel.group_constrained === 1) throw groupConstrained();
     const guest = await addableGuestFlag(services, claims, access, userId);
     const member = await addMember(services.db, newMemberRow(access.channel.id, userId, guest, services.now()));
     sendJson(res, 201, memberJson(member));

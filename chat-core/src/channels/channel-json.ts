@@ -22,7 +22,7 @@ export function channelJson(row: ChannelRow) {
     creator_id: row.creator_id,
     scheme_id: null,
     props: null,
-    group_constrained: null,
+    group_constrained: row.group_constrained === 1,
     shared: null,
     policy_id: null,
   };

@@ -4,6 +4,7 @@ import type { ChatServices } from '../services.js';
 import { addMemberHandler } from './add-member.js';
 import { createChannelHandler } from './create-channel.js';
 import { getMemberHandler, listMembersHandler, removeMemberHandler } from './members.js';
+import { patchChannelHandler } from './patch-channel.js';
 import {
   getChannelByNameHandler, getChannelHandler, listMyChannelsHandler, listMyMembershipsHandler, listPublicChannelsHandler,
 } from './read-channels.js';
@@ -11,6 +12,7 @@ import {
 export function registerChannelRoutes(router: Router, services: ChatServices): void {
   router.post('/channels', createChannelHandler(services));
   router.get('/channels/:channel_id', getChannelHandler(services));
+  router.put('/channels/:channel_id/patch', patchChannelHandler(services));
   router.get('/channels/:channel_id/members', listMembersHandler(services));
   router.post('/channels/:channel_id/members', addMemberHandler(services));
   router.get('/channels/:channel_id/members/:user_id', getMemberHandler(services));

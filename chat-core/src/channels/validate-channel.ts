@@ -1,4 +1,4 @@
-/** Validation of a new channel, with Mattermost's error ids (model.channel.is_valid.*). */
+/** Validation of a new channel and of a channel patch, with Mattermost's error ids (model.channel.is_valid.*). */
 import { badRequest, invalidBody } from '../http/chat-error.js';
 import { fitsRunes, isPlainObject, isStorableText } from '../http/validation.js';
 import { isExternalId } from '../store/ids.js';
@@ -13,15 +13,31 @@ export interface NewChannel {
   header: string;
 }
 
+/** Mattermost's ChannelPatch: an absent (or null) field leaves the channel's value as it is. */
+export interface ChannelPatch {
+  display_name?: string;
+  purpose?: string;
+  header?: string;
+  group_constrained?: boolean;
+}
+
 export const CHANNEL_NAME_PATTERN = /^[a-z0-9_-]{1,64}$/;
 const DISPLAY_NAME_MAX = 64;
 const PURPOSE_MAX = 250;
 const HEADER_MAX = 1024;
+const TEXT_MAX = { purpose: PURPOSE_MAX, header: HEADER_MAX } as const;
 
-function optionalText(body: Record<string, unknown>, field: 'purpose' | 'header', max: number): string {
-  const value = body[field] ?? '';
+function checkText(value: unknown, field: 'purpose' | 'header'): string {
+  const max = TEXT_MAX[field];
   if (typeof value !== 'string' || !fitsRunes(value, max) || !isStorableText(value)) {
     throw badRequest(`model.channel.is_valid.${field}.app_error`, `Invalid ${field}: at most ${max} characters.`);
+  }
+  return value;
+}
+
+function checkDisplayName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || !fitsRunes(value, DISPLAY_NAME_MAX) || !isStorableText(value)) {
+    throw badRequest('model.channel.is_valid.display_name.app_error', `Invalid display name: 1 to ${DISPLAY_NAME_MAX} characters.`);
   }
   return value;
 }
@@ -34,12 +50,24 @@ export function parseNewChannel(body: unknown): NewChannel {
   if (typeof name !== 'string' || !CHANNEL_NAME_PATTERN.test(name)) {
     throw badRequest('model.channel.is_valid.name.app_error', 'Invalid channel name: use 1 to 64 lowercase letters, digits, "-" or "_".');
   }
-  if (typeof display_name !== 'string' || display_name.trim() === '' || !fitsRunes(display_name, DISPLAY_NAME_MAX) || !isStorableText(display_name)) {
-    throw badRequest('model.channel.is_valid.display_name.app_error', `Invalid display name: 1 to ${DISPLAY_NAME_MAX} characters.`);
-  }
   return {
-    team_id, name, display_name, type,
-    purpose: optionalText(body, 'purpose', PURPOSE_MAX),
-    header: optionalText(body, 'header', HEADER_MAX),
+    team_id, name, type,
+    display_name: checkDisplayName(display_name),
+    purpose: checkText(body.purpose ?? '', 'purpose'),
+    header: checkText(body.header ?? '', 'header'),
   };
+}
+
+/** Fields other than these are ignored, as Mattermost ignores what a patch cannot change. */
+export function parseChannelPatch(body: unknown): ChannelPatch {
+  if (!isPlainObject(body)) throw invalidBody('patch');
+  const patch: ChannelPatch = {};
+  if (body.display_name != null) patch.display_name = checkDisplayName(body.display_name);
+  if (body.purpose != null) patch.purpose = checkText(body.purpose, 'purpose');
+  if (body.header != null) patch.header = checkText(body.header, 'header');
+  if (body.group_constrained != null) {
+    if (typeof body.group_constrained !== 'boolean') throw invalidBody('group_constrained');
+    patch.group_constrained = body.group_constrained;
+  }
+  return patch;
 }

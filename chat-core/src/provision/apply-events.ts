@@ -1,13 +1,15 @@
 /**
  * Applies provisioning events in order inside one transaction: all of them or none. An event that
- * cannot apply (an unknown channel, a user the mirror has never heard of) rolls the batch back.
+ * cannot apply (an unknown channel, a user the mirror has never heard of, a public channel marked
+ * group-constrained) rolls the batch back.
  */
 import type { ProvisionEvent } from '../../contract.js';
 import { newMemberRow } from '../channels/add-member.js';
 import { ChatError } from '../http/chat-error.js';
 import type { ChatServices } from '../services.js';
-import { findChannel } from '../store/channels.js';
+import { findChannel, setChannelGroupConstrained } from '../store/channels.js';
 import type { ChatDatabase } from '../store/database.js';
+import type { ChannelRow } from '../store/schema.js';
 import { addMember, removeMember, removeMemberFromTeamChannels, setMemberSchemeAdmin } from '../store/members.js';
 import { findUser, removeTeamMember, setUserDeactivated, upsertUser } from '../store/users.js';
 
@@ -17,6 +19,8 @@ export interface AppliedBatch {
   touchedUsers: Set<string>;
   /** Users now deactivated (their websockets must close). */
   deactivatedUsers: Set<string>;
+  /** Channels whose own fields changed (their members hear `channel_updated` after commit). */
+  updatedChannels: Set<string>;
 }
 
 /** The caller is the gateway itself, so the failing event is named in `detailed_error`. */
@@ -26,7 +30,7 @@ function eventError(index: number, id: string, message: string): ChatError {
 }
 
 export async function applyEvents(services: ChatServices, events: readonly ProvisionEvent[]): Promise<AppliedBatch> {
-  const batch: AppliedBatch = { applied: 0, touchedUsers: new Set(), deactivatedUsers: new Set() };
+  const batch: AppliedBatch = { applied: 0, touchedUsers: new Set(), deactivatedUsers: new Set(), updatedChannels: new Set() };
   await services.db.transaction().execute(async (trx) => {
     for (const [index, event] of events.entries()) {
       await applyOne(trx, services.now(), event, index, batch);
@@ -60,14 +64,40 @@ async function applyOne(db: ChatDatabase, at: number, event: ProvisionEvent, ind
       await removeTeamMember(db, event.team_id, event.user_id);
       batch.touchedUsers.add(event.user_id);
       return;
+    case 'channel.constrained':
+      if (await constrainChannel(db, at, event, index)) batch.updatedChannels.add(event.channel_id);
+      return;
   }
+}
+
+async function liveChannel(db: ChatDatabase, channelId: string, index: number): Promise<ChannelRow> {
+  const channel = await findChannel(db, channelId);
+  if (!channel || channel.delete_at > 0) throw eventError(index, 'provision.channel_not_found', `no live channel ${channelId}`);
+  return channel;
+}
+
+/**
+ * Only a private channel can be constrained; unconstraining a public one (never constrained) is a
+ * no-op, so a sync unlinking groups need not know the channel's type. Returns true when it changed.
+ */
+async function constrainChannel(
+  db: ChatDatabase, at: number, event: Extract<ProvisionEvent, { type: 'channel.constrained' }>, index: number,
+): Promise<boolean> {
+  const channel = await liveChannel(db, event.channel_id, index);
+  if (event.group_constrained && channel.type !== 'P') {
+    throw eventError(index, 'provision.invalid_request', `channel ${channel.id} is public; only a private channel can be group-constrained`);
+  }
+  const flag = event.group_constrained ? 1 : 0;
+  if (channel.group_constrained === flag) return false;
+  await setChannelGroupConstrained(db, channel.id, flag, at);
+  return true;
 }
 
 async function addChannelMember(
   db: ChatDatabase, at: number, event: Extract<ProvisionEvent, { type: 'channel.member_added' }>, index: number,
 ): Promise<void> {
-  const channel = await findChannel(db, event.channel_id);
-  if (!channel || channel.delete_at > 0) throw eventError(index, 'provision.channel_not_found', `no live channel ${event.channel_id}`);
+  // Never refused for group_constrained: this event is how group sync fills a constrained channel.
+  const channel = await liveChannel(db, event.channel_id, index);
   const user = await findUser(db, event.user_id);
   if (!user) throw eventError(index, 'provision.user_not_found', `user ${event.user_id} is not mirrored; send user.upserted first`);
   const admin = event.scheme_admin ?? false;

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { MAX_PROVISION_EVENTS, type ProvisionEvent } from '../../contract.js';
 import { isExternalId, isId } from '../store/ids.js';
 
-
 const externalId = z.string().refine(isExternalId, 'must be an id');
 const channelId = z.string().refine(isId, 'must be a channel id');
 
@@ -23,6 +22,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('channel.member_added'), channel_id: channelId, user_id: externalId, scheme_admin: z.boolean().optional() }),
   z.object({ type: z.literal('channel.member_removed'), channel_id: channelId, user_id: externalId }),
   z.object({ type: z.literal('team.member_removed'), team_id: externalId, user_id: externalId }),
+  z.object({ type: z.literal('channel.constrained'), channel_id: channelId, group_constrained: z.boolean() }),
 ]);
 
 export const provisionRequestSchema = z.object({ events: z.array(event).max(MAX_PROVISION_EVENTS) });

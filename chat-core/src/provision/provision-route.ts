@@ -1,11 +1,13 @@
 /**
  * POST /provision/v1/events (contract.ts PROVISION_PATH), on chat-core's internal port. Only a
- * provisioning assertion opens it; a user assertion is refused like any bad token.
+ * provisioning assertion opens it (and the channel read, channel-route.ts); a user assertion is
+ * refused like any bad token.
  */
 import type { RequestHandler } from 'express';
 import { AssertionError } from '../auth/assertion-error.js';
 import { bearerToken } from '../auth/authenticate.js';
 import type { ProvisionVerifier } from '../auth/verify-provision.js';
+import { broadcastChannelUpdated } from '../channels/channel-updated.js';
 import { ChatError, invalidToken } from '../http/chat-error.js';
 import { contextOf } from '../http/request-context.js';
 import { sendJson } from '../http/send-json.js';
@@ -41,6 +43,7 @@ export function provisionHandler(services: ChatServices): RequestHandler {
     const batch = await applyEvents(services, parsed.data.events);
     for (const userId of batch.touchedUsers) services.mirror.forget(userId);
     for (const userId of batch.deactivatedUsers) services.hub.closeUser(userId, 1008, 'user deactivated');
+    for (const channelId of batch.updatedChannels) broadcastChannelUpdated(services, channelId);
     contextOf(res).log.info({ applied: batch.applied, deactivated: batch.deactivatedUsers.size }, 'provisioning applied');
     sendJson(res, 200, { applied: batch.applied });
   };

@@ -1,6 +1,6 @@
 /** Channel rows. */
 import type { ChatDatabase } from './database.js';
-import type { ChannelRow } from './schema.js';
+import type { ChannelRow, Flag } from './schema.js';
 
 export function findChannel(db: ChatDatabase, id: string): Promise<ChannelRow | undefined> {
   return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
@@ -12,6 +12,19 @@ export function findChannelByName(db: ChatDatabase, teamId: string, name: string
 
 export async function insertChannel(db: ChatDatabase, row: ChannelRow): Promise<void> {
   await db.insertInto('channels').values(row).execute();
+}
+
+export type ChannelChanges = Partial<Pick<ChannelRow, 'display_name' | 'purpose' | 'header' | 'group_constrained'>>;
+
+/** Updates a live channel; returns the row as stored after the update, or undefined when it is gone or archived. */
+export async function updateChannel(db: ChatDatabase, id: string, changes: ChannelChanges, at: number): Promise<ChannelRow | undefined> {
+  await db.updateTable('channels').set({ ...changes, update_at: at }).where('id', '=', id).where('delete_at', '=', 0).execute();
+  const row = await findChannel(db, id);
+  return row && row.delete_at === 0 ? row : undefined;
+}
+
+export async function setChannelGroupConstrained(db: ChatDatabase, id: string, flag: Flag, at: number): Promise<void> {
+  await db.updateTable('channels').set({ group_constrained: flag, update_at: at }).where('id', '=', id).execute();
 }
 
 export interface Page {

@@ -50,6 +50,13 @@ export function listMembershipsInTeam(db: ChatDatabase, teamId: string, userId: 
     .orderBy('channel_members.channel_id').execute();
 }
 
+/** Every member of a channel with the admin flag as the membership JSON shows it (a guest is never admin). */
+export async function listMemberRoles(db: ChatDatabase, channelId: string): Promise<{ user_id: string; scheme_admin: boolean }[]> {
+  const rows = await db.selectFrom('channel_members').select(['user_id', 'scheme_admin', 'scheme_guest'])
+    .where('channel_id', '=', channelId).orderBy('user_id').execute();
+  return rows.map((r) => ({ user_id: r.user_id, scheme_admin: r.scheme_admin === 1 && r.scheme_guest !== 1 }));
+}
+
 export async function listMemberUserIds(db: ChatDatabase, channelId: string): Promise<string[]> {
   const rows = await db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).execute();
   return rows.map((r) => r.user_id);

@@ -92,9 +92,22 @@ const initial: Migration = {
   },
 };
 
+/** Group sync (DESIGN.md "Who owns what"): a channel whose membership the gateway's linked groups decide. */
+const channelGroupConstrained: Migration = {
+  async up(db) {
+    await db.schema.alterTable('channels')
+      .addColumn('group_constrained', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+  async down(db) {
+    await db.schema.alterTable('channels').dropColumn('group_constrained').execute();
+  },
+};
+
 /** Names sort in application order; never rename or edit a released migration, add a new one. */
 export const CHAT_CORE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
+  '0002_channel_group_constrained': channelGroupConstrained,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...CHAT_CORE_MIGRATIONS }) };

@@ -38,6 +38,8 @@ export interface ChannelRow {
   last_root_post_at: number;
   total_msg_count: number;
   total_msg_count_root: number;
+  /** 1 while the gateway's group sync owns the membership (a private channel only); API adds are refused. */
+  group_constrained: Flag;
 }
 
 export interface ChannelMemberRow {

@@ -7,6 +7,7 @@ import type { GatewayContext } from '../../context.js';
 import { createGroupRepository } from '../../directory/groups.js';
 import { createIdentityRepository } from '../../directory/identities.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { reconcileUser } from '../../directory/group-sync.js';
 import { linkIdentity } from './link-identity.js';
 import { createFromIdentity, refreshFromIdentity } from './provision-user.js';
 
@@ -26,11 +27,13 @@ export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, 
     if (!policy.allowSignup) throw new GatewayError('AUTHN_SIGNUP_DISABLED', { detail: `no account for ${identity.connectorId}/${identity.subject} and sign-up is off` });
     user = await createFromIdentity(ctx, identities, identity);
   }
-  await createGroupRepository(ctx.db, ctx.now).replaceForUser(user.id, identity.connectorId, identity.groups);
+  await createGroupRepository(ctx.db, ctx.now).replaceForUser(user.id, identity.connectorId, identity.groups, identity.groupDetails);
   if (user.delete_at > 0) {
     await ctx.audit.record('login.failed', { subjectId: user.id, ip, details: { connector: identity.connectorId, reason: 'deactivated' } });
     throw new GatewayError('AUTHN_DEACTIVATED', { detail: `user ${user.id} is deactivated` });
   }
+  // The groups just asserted put the user into (or out of) the teams and channels linked to them.
+  await reconcileUser(ctx, user.id);
   await ctx.access.invalidate(user.id);
   ctx.metrics.loginAttempts.inc({ result: 'succeeded' });
   await ctx.audit.record('login.succeeded', { actorId: user.id, subjectId: user.id, ip, details: { connector: identity.connectorId, amr: identity.amr.join(' ') } });

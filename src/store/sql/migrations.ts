@@ -114,6 +114,55 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('group_members_user_idx').on('group_members').column('user_id').execute();
       },
     },
+    '0003_group_sync': {
+      async up(db: AnyDb) {
+        // Directory groups carry their DN; a group gone from the directory is marked, not dropped, so its links survive a typo.
+        await db.schema.alterTable('groups').addColumn('dn', 'varchar(2048)', (c) => c.notNull().defaultTo('')).execute();
+        await db.schema.alterTable('groups').addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+        // Set when a directory sync deactivated the user, so only sync reactivates them when they return.
+        await db.schema.alterTable('identities').addColumn('sync_deactivated', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('teams').addColumn('group_constrained', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // 1 when the team_admin role came from a scheme_admin group link (sync may take it back); 0 when granted by hand.
+        await db.schema.alterTable('team_members').addColumn('scheme_admin_by_group', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // Mattermost's group syncables: group → team, group → channel (the channel lives in chat-core; team_id is its team).
+        await db.schema.createTable('group_teams')
+          .addColumn('group_id', 'varchar(26)', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+          .addColumn('team_id', 'varchar(26)', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('auto_add', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('scheme_admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('update_at', 'bigint', (c) => c.notNull())
+          .addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('group_teams_pk', ['group_id', 'team_id'])
+          .execute();
+        await db.schema.createIndex('group_teams_team_idx').on('group_teams').column('team_id').execute();
+        await db.schema.createTable('group_channels')
+          .addColumn('group_id', 'varchar(26)', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+          .addColumn('channel_id', 'varchar(26)', (c) => c.notNull())
+          .addColumn('team_id', 'varchar(26)', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('auto_add', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('scheme_admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('update_at', 'bigint', (c) => c.notNull())
+          .addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('group_channels_pk', ['group_id', 'channel_id'])
+          .execute();
+        await db.schema.createIndex('group_channels_channel_idx').on('group_channels').column('channel_id').execute();
+        // One row per directory sync run: the history an admin reads, and the incremental high-water mark.
+        await db.schema.createTable('sync_runs')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('connector_id', 'varchar(64)', (c) => c.notNull())
+          .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+          .addColumn('status', 'varchar(16)', (c) => c.notNull())
+          .addColumn('start_at', 'bigint', (c) => c.notNull())
+          .addColumn('end_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('counts', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('error', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('high_water', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema.createIndex('sync_runs_connector_idx').on('sync_runs').columns(['connector_id', 'start_at']).execute();
+      },
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export interface TeamsTable {
   create_at: number;
   update_at: number;
   delete_at: number;
+  /** 1: membership is exactly the union of the linked groups (Mattermost's group_constrained). */
+  group_constrained: Generated<number>;
 }
 
 export interface TeamMembersTable {
@@ -42,6 +44,8 @@ export interface TeamMembersTable {
   roles: string;
   create_at: number;
   delete_at: number;
+  /** 1 when team_admin came from a scheme_admin group link. */
+  scheme_admin_by_group: Generated<number>;
 }
 
 export interface AccessTokensTable {
@@ -83,6 +87,8 @@ export interface IdentitiesTable {
   email: string;
   create_at: number;
   last_login_at: number;
+  /** 1 when a directory sync deactivated the user (sync may reactivate them). */
+  sync_deactivated: Generated<number>;
 }
 
 export interface GroupsTable {
@@ -93,6 +99,10 @@ export interface GroupsTable {
   display_name: string;
   create_at: number;
   update_at: number;
+  /** The directory DN, for LDAP groups; '' otherwise. */
+  dn: Generated<string>;
+  /** Non-zero once the group is no longer in its directory. */
+  delete_at: Generated<number>;
 }
 
 export interface GroupMembersTable {
@@ -101,7 +111,45 @@ export interface GroupMembersTable {
   create_at: number;
 }
 
+export interface GroupSyncableColumns {
+  group_id: string;
+  auto_add: number;
+  scheme_admin: number;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+}
+
+export interface GroupTeamsTable extends GroupSyncableColumns {
+  team_id: string;
+}
+
+export interface GroupChannelsTable extends GroupSyncableColumns {
+  channel_id: string;
+  /** The channel's team (chat-core owns the channel). */
+  team_id: string;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  connector_id: string;
+  /** `full`, `incremental` or `dry-run`. */
+  kind: string;
+  /** `running`, `succeeded`, `failed`, `refused` (safety valve). */
+  status: string;
+  start_at: number;
+  end_at: number;
+  /** JSON counts: users seen, updated, deactivated, reactivated, created; groups; memberships added/removed. */
+  counts: string;
+  error: string;
+  /** Highest change marker seen (modifyTimestamp / uSNChanged), for the next incremental run. */
+  high_water: string;
+}
+
 export interface GatewayDatabase {
+  group_teams: GroupTeamsTable;
+  group_channels: GroupChannelsTable;
+  sync_runs: SyncRunsTable;
   identities: IdentitiesTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

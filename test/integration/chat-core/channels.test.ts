@@ -15,7 +15,7 @@ describe.each(DIALECTS)('chat-core channels on %s', (dialect) => {
     const res = await createChannel(alice, { team_id: team, name: 'town-square', display_name: 'Town Square', type: 'O', purpose: 'all' });
     expect(res.status).toBe(201);
     expect(res.headers['content-type']).toBe('application/json');
-    expect(res.body).toMatchObject({ team_id: team, name: 'town-square', display_name: 'Town Square', type: 'O', purpose: 'all', header: '', creator_id: alice.id, delete_at: 0, total_msg_count: 0, group_constrained: null });
+    expect(res.body).toMatchObject({ team_id: team, name: 'town-square', display_name: 'Town Square', type: 'O', purpose: 'all', header: '', creator_id: alice.id, delete_at: 0, total_msg_count: 0, group_constrained: false });
     expect(res.body.id).toMatch(/^[a-z0-9]{26}$/);
     const member = await h.http().get(`/api/v4/channels/${res.body.id}/members/me`).set(...bearer(alice));
     expect(member.status).toBe(200);

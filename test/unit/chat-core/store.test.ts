@@ -35,7 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('chat-core storage on %s', (diale
     }
     const fresh = await createTestPostgres('gh_chat_mig');
     try {
-      expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual(['0001_initial']);
+      expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual(['0001_initial', '0002_channel_group_constrained']);
       expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual([]);
     } finally {
       await fresh.drop();

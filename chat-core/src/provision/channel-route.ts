@@ -1,0 +1,36 @@
+/**
+ * GET /provision/v1/channels/{channel_id} (contract.ts PROVISION_CHANNEL_PATH), on chat-core's
+ * internal port behind requireProvisioner: one live channel with every member, as group sync
+ * needs it to compute what to add and remove.
+ */
+import type { RequestHandler } from 'express';
+import type { ProvisionChannel } from '../../contract.js';
+import { ChatError } from '../http/chat-error.js';
+import { sendJson } from '../http/send-json.js';
+import type { ChatServices } from '../services.js';
+import { findChannel } from '../store/channels.js';
+import { isId } from '../store/ids.js';
+import { listMemberRoles } from '../store/members.js';
+
+/** The caller is the gateway itself, so the reason is shown in `detailed_error`. */
+const provisionError = (status: number, id: string, message: string, where: string): ChatError =>
+  new ChatError(status, id, message, where, where);
+
+export function provisionChannelHandler(services: ChatServices): RequestHandler {
+  return async (req, res) => {
+    const channelId = req.params.channel_id;
+    if (!isId(channelId)) {
+      throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', 'channel_id: must be a channel id');
+    }
+    const channel = await findChannel(services.db, channelId);
+    if (!channel || channel.delete_at > 0) {
+      throw provisionError(404, 'provision.channel_not_found', 'No such channel.', `no live channel ${channelId}`);
+    }
+    const body: ProvisionChannel = {
+      id: channel.id, team_id: channel.team_id, type: channel.type, name: channel.name, display_name: channel.display_name,
+      group_constrained: channel.group_constrained === 1,
+      members: await listMemberRoles(services.db, channel.id),
+    };
+    sendJson(res, 200, body);
+  };
+}

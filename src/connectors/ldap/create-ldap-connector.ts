@@ -1,0 +1,102 @@
+/**
+ * Build one LDAP connector: settings resolved and checked at start, then `login` = search the user
+ * with the service account (login id escaped into the filter), refuse disabled accounts, bind as
+ * the user's DN to check the password, and read their groups (nested included).
+ */
+import type { Logger } from 'pino';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Identity, PasswordConnector } from '../contract.js';
+import type { LdapConnectorInput } from './config-schema.js';
+import { bindAsUser, LdapUnavailableError, openServiceSession, type DirectorySession } from './directory-client.js';
+import { isSkipped, toDirectoryUser, userAttributes, type DirectoryUser } from './entries.js';
+import { loginFilter } from './filters.js';
+import { resolveLdapSettings, type LdapSettings } from './settings.js';
+import { groupsOfUser, type DirectoryGroup } from './user-groups.js';
+
+export interface LdapConnector extends PasswordConnector {
+  readonly type: 'ldap';
+  readonly displayName: string;
+  readonly settings: LdapSettings;
+  /** A service-account session, for sync and `gatehouse ldap test`; the caller closes it. */
+  openSession(): Promise<DirectorySession>;
+  /** The identity a directory user maps to (groups included), as login produces it. */
+  identityOf(user: DirectoryUser, groups: DirectoryGroup[]): Identity;
+}
+
+/** Login ids longer than this are refused before the directory is asked. */
+const MAX_LOGIN_ID = 256;
+const MAX_PASSWORD = 1024;
+
+export function createLdapConnector(input: LdapConnectorInput, deps: { logger: Logger; now?: () => number; providersDir?: URL | string }): LdapConnector {
+  const s = resolveLdapSettings(input, deps.providersDir);
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  if (!s.encrypted && !s.urls.every((u) => /^ldap:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:|\/|$)/i.test(u))) {
+    log.warn({ connector: s.id }, 'LDAP passwords travel unencrypted: use ldaps:// or startTls');
+  }
+  if (!s.tls.rejectUnauthorized) log.warn({ connector: s.id }, 'LDAP certificate checks are OFF (tls.verify: false)');
+
+  const identityOf = (user: DirectoryUser, groups: DirectoryGroup[]): Identity => {
+    const keys = new Set(groups.map((g) => g.dnKey));
+    const inAny = (set: Set<string>) => [...set].some((dn) => keys.has(dn));
+    const identity: Identity = {
+      connectorId: s.id, subject: user.id, email: user.email, emailVerified: user.email !== '',
+      username: user.username, groups: groups.map((g) => g.id), amr: ['pwd'],
+      raw: { dn: user.dn }, groupDetails: Object.fromEntries(groups.map((g) => [g.id, { name: g.name, dn: g.dn }])),
+    };
+    if (user.firstName) identity.firstName = user.firstName;
+    if (user.lastName) identity.lastName = user.lastName;
+    if (user.nickname) identity.nickname = user.nickname;
+    if (user.position) identity.position = user.position;
+    // Admin and guest follow the directory only where the operator mapped them.
+    if (s.adminGroups.size > 0) identity.isAdmin = inAny(s.adminGroups);
+    if (s.guestGroups.size > 0) identity.isGuest = inAny(s.guestGroups);
+    return identity;
+  };
+
+  const unavailable = (err: unknown): GatewayError => {
+    log.warn({ connector: s.id, reason: (err as Error).message }, 'directory unavailable during sign-in');
+    return new GatewayError('LDAP_UNAVAILABLE', { detail: `connector ${s.id}: ${(err as Error).message}`, cause: err });
+  };
+
+  return {
+    id: s.id,
+    kind: 'password',
+    type: 'ldap',
+    displayName: s.displayName,
+    settings: s,
+    linking: { trustEmail: s.trustEmail, allowSignup: s.allowSignup },
+    openSession: () => openServiceSession(s),
+    identityOf,
+    async login(loginId, password) {
+      // An empty password would be an unauthenticated bind that AD answers with success.
+      if (password === '' || loginId.trim() === '' || loginId.length > MAX_LOGIN_ID || password.length > MAX_PASSWORD) return null;
+      let session: DirectorySession | undefined;
+      try {
+        session = await openServiceSession(s);
+        const entries = await session.search(s.userBase, loginFilter(s.userFilter, s.loginAttributes, loginId.trim()), userAttributes(s), { paged: false });
+        if (entries.length !== 1) {
+          if (entries.length > 1) log.warn({ connector: s.id, matches: entries.length }, 'a login id matched several directory entries; refused');
+          return null;
+        }
+        const user = toDirectoryUser(s, entries[0]!, now());
+        if (isSkipped(user)) {
+          log.warn({ connector: s.id, dn: user.dn, reason: user.skip }, 'directory entry cannot sign in');
+          return null;
+        }
+        if (user.disabled) {
+          log.info({ connector: s.id, dn: user.dn, reason: user.disabled }, 'disabled directory account refused');
+          return null;
+        }
+        if (!(await bindAsUser(s, user.dn, password))) return null;
+        const groups = s.groups.nesting === 'none' && s.groups.memberAttributes.length === 0 ? [] : await groupsOfUser(session, s, user);
+        return identityOf(user, groups);
+      } catch (err) {
+        if (err instanceof LdapUnavailableError) throw unavailable(err);
+        throw err;
+      } finally {
+        await session?.close();
+      }
+    },
+  };
+}
