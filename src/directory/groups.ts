@@ -44,6 +44,13 @@ export function createGroupRepository(db: Kysely<GatewayDatabase>, now: () => nu
         for (const id of ids) if (!have.has(id)) await trx.insertInto('group_members').values({ group_id: id, user_id: userId, create_at: now() }).execute();
       });
     },
+    /** The group (source, external id), created when absent — so links can be made before anyone signs in with it. */
+    async ensure(source: string, externalId: string, displayName = externalId): Promise<string> {
+      return db.transaction().execute(async (trx) => {
+        const [id] = await ensureGroups(trx, source, [externalId], { [externalId]: { name: displayName } });
+        return id!;
+      });
+    },
     async listForUser(userId: string): Promise<{ source: string; external_id: string }[]> {
       return db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')
         .select(['groups.source', 'groups.external_id']).where('group_members.user_id', '=', userId).orderBy('groups.external_id').execute();

@@ -45,8 +45,8 @@ export function parseTeamRoles(roles: unknown): string[] {
 
 export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => number) {
   return {
-    /** Create a team and make `creatorId` its admin, in one transaction. */
-    async create(input: NewTeam, creatorId: string): Promise<TeamRow> {
+    /** Create a team and make `creatorId` (when given) its admin, in one transaction. */
+    async create(input: NewTeam, creatorId: string | null): Promise<TeamRow> {
       validateNewTeam(input);
       const at = now();
       const team: TeamRow = {
@@ -57,7 +57,7 @@ export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => num
       try {
         await db.transaction().execute(async (trx) => {
           await trx.insertInto('teams').values(team).execute();
-          await trx.insertInto('team_members').values({ team_id: team.id, user_id: creatorId, roles: 'team_user team_admin', create_at: at, delete_at: 0 }).execute();
+          if (creatorId) await trx.insertInto('team_members').values({ team_id: team.id, user_id: creatorId, roles: 'team_user team_admin', create_at: at, delete_at: 0 }).execute();
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new GatewayError('TEAM_EXISTS', { cause: err });

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import { clearSessionCookies } from '../login/start-session.js';
 import { checkCsrf } from '../sessions/authenticate.js';
-import { html, page } from './html.js';
+import { html, page, raw } from './html.js';
 import { ssoLogoutRedirect } from '../login/sso/sso-logout.js';
 
 export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
@@ -14,8 +14,14 @@ export function homePageRoutes(ctx: GatewayContext): RouteSpec[] {
         const p = await ctx.authenticator.authenticate(req);
         if (!p) { res.redirect(302, '/login'); return; }
         res.setHeader('Cache-Control', 'no-store');
+        const teams = await ctx.teams.listForUser(p.userId);
+        const roleOf = (id: string) => (p.access.teams[id] ?? []).includes('team_admin') ? ' (team admin)' : '';
+        const teamList = teams.length === 0
+          ? html`<p>You are not in a team yet.</p>`
+          : html`<h2>Your teams</h2><ul>${raw(teams.map((t) => html`<li>${t.display_name}${roleOf(t.id)}</li>`.__html).join(''))}</ul>`;
         res.type('html').send(page('Signed in', html`
           <h1>Signed in</h1><p>You are signed in as <strong>${p.access.username}</strong>.</p>
+          ${teamList}
           <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="${p.csrfToken}"><button type="submit">Sign out</button></form>`));
       },
     },

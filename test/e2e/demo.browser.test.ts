@@ -35,7 +35,7 @@ describe('npm run demo', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('signs alice in through the demo provider and makes her an admin by group', async () => {
+  it('signs alice in through the demo provider, makes her an admin by group and puts her in her team', async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/login`);
     await page.click('text=Sign in with Demo SSO');
@@ -46,6 +46,9 @@ describe('npm run demo', () => {
     await page.click('button[type=submit]');
     await page.waitForURL(`${base}/`);
     expect(await page.textContent('main')).toContain('signed in as alice');
+    // Her groups put her in Engineering (engineering → auto_add; chat-admins → scheme_admin).
+    expect(await page.textContent('main')).toContain('Engineering (team admin)');
+    expect(await page.textContent('main')).not.toContain('Sales');
     // The pages allow no scripts to fetch (CSP), so ask with the browser's cookies from outside.
     const me = await (await browser.request.get(`${base}/api/v4/users/me`)).json();
     expect(me).toMatchObject({ username: 'alice', roles: 'system_admin system_user', auth_service: 'demo' });
