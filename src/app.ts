@@ -28,6 +28,7 @@ import { buildExpressApp } from './http/express-app.js';
 import { createConnectorRegistry } from './connectors/registry.js';
 import { newRequestId } from './http/ids.js';
 import { startSyncScheduler } from './directory/sync-scheduler.js';
+import { createSsoRechecker, type SsoRechecker } from './login/sso/sso-recheck.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
 import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
@@ -75,13 +76,15 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const sessions = createSessionStore(store, { lengthMs: config.sessions.lengthHours * 3_600_000, idleMs: config.sessions.idleTimeoutMinutes * 60_000 }, now);
   const access = createAccessResolver({ users, teams, store });
   const chatUrl = chatUrlOf(config);
+  let rechecker: SsoRechecker | undefined;
   const ctx: GatewayContext = {
-    config, logger, now, db, dialect: deps.dialect, store, authorizer: deps.authorizer, users, teams, tokens, sessions, access,
-    authenticator: createAuthenticator({ sessions, access, tokens, store }),
+    config, logger, now, db, dialect: deps.dialect, store, authorizer: deps.authorizer, users, teams, tokens, sessions, access, sealer: deps.sealer,
+    authenticator: createAuthenticator({ sessions, access, tokens, store, onSession: (s) => rechecker?.onSessionUsed(s) }),
     audit: createAuditLog(db, logger, now), metrics, signingKeys, keySet: () => keySet, minter,
     connectors: await createConnectorRegistry(config, { store, logger, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     chat: createChatProvisioner({ chatUrl, assertion: () => minter.provisionAssertion(), logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
+  rechecker = createSsoRechecker(ctx);
   const app = buildExpressApp(ctx, chatUrl);
   const httpForwarder = createHttpForwarder(ctx, chatUrl);
   const wsForwarder = createWebsocketForwarder(ctx, chatUrl);

@@ -18,6 +18,7 @@ import type { Metrics } from './http/metrics.js';
 import type { AssertionMinter } from './keys/assertions.js';
 import type { KeySet, SigningKeys } from './keys/signing-keys.js';
 import type { ConnectorRegistry } from './connectors/registry.js';
+import type { Sealer } from './keys/seal.js';
 
 export interface GatewayContext {
   config: Config;
@@ -40,6 +41,8 @@ export interface GatewayContext {
   keySet: () => KeySet;
   minter: AssertionMinter;
   chat: ChatProvisioner;
-  /** SAML (and later OIDC/OAuth/LDAP) connectors configured for this deployment. */
+  /** Seals secrets kept at rest (signing keys, refresh tokens) with AES-256-GCM under the secret key. */
+  sealer: Sealer;
+  /** SAML, OIDC/OAuth and LDAP connectors configured for this deployment. */
   connectors: ConnectorRegistry;
 }

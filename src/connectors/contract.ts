@@ -166,12 +166,25 @@ export interface OAuthConnector {
    * `OIDC_INVALID_LOGOUT` otherwise.
    */
   verifyLogoutToken?(logoutToken: string): Promise<{ sub?: string; sid?: string }>;
+  /** Set when the connector re-checks signed-in users with the provider (config `refresh`): how often. */
+  readonly recheckIntervalMs?: number;
+  /** Re-check one user with their refresh token (never logged); see RecheckResult. */
+  recheck?(refreshToken: string, sub: string): Promise<RecheckResult>;
 }
+
+/**
+ * A re-check's outcome: still allowed (with fresh claims when the provider sent them, and a rotated
+ * refresh token when it rotates them), or not — `definitive` when the provider said no (the session
+ * must end), not when it could not be asked (the check is tried again later).
+ */
+export type RecheckResult =
+  | { ok: true; identity?: Identity; refreshToken?: string }
+  | { ok: false; definitive: boolean; reason: string };
 
 export interface OAuthLoginResult {
   identity: Identity;
   /** The relay key given to `startLogin`. */
   relay: string;
   /** OIDC session id (`sid` claim) and subject, for back-channel logout; the ID token for `id_token_hint`. */
-  session: { sub: string; sid?: string; idToken?: string };
+  session: { sub: string; sid?: string; idToken?: string; refreshToken?: string };
 }

@@ -9,6 +9,8 @@ import type { RouteSpec } from '../authz/route-table.js';
 import type { OAuthConnector } from '../connectors/contract.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import { completeSsoLogin } from './sso/complete-sso-login.js';
+import type { SsoSessionRef } from '../sessions/session-store.js';
+import { refreshSealContext } from './sso/sso-recheck.js';
 import { renderSsoFailure } from './sso/sso-failure.js';
 import { consumeRelay, createRelay } from './relay-state.js';
 import { startSession } from './start-session.js';
@@ -25,7 +27,9 @@ async function callback(ctx: GatewayContext, connector: OAuthConnector, req: Req
     const result = await connector.finishLogin({ url: `${ctx.config.siteUrl}${req.originalUrl}`, body });
     const returnTo = await consumeRelay(ctx, connector.id, result.relay);
     const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
-    const sso = { connectorId: connector.id, nameId: result.session.sub, nameIdFormat: connector.kind, sessionIndex: result.session.sid ?? '', ...(result.session.idToken ? { idToken: result.session.idToken } : {}) };
+    const sso: SsoSessionRef = { connectorId: connector.id, nameId: result.session.sub, nameIdFormat: connector.kind, sessionIndex: result.session.sid ?? '', ...(result.session.idToken ? { idToken: result.session.idToken } : {}) };
+    // A connector that re-checks users keeps the refresh token with the session, sealed.
+    if (connector.recheck && result.session.refreshToken) Object.assign(sso, { refreshTokenSealed: ctx.sealer.seal(result.session.refreshToken, refreshSealContext(connector.id, result.session.sub)), checkedAt: ctx.now() });
     await startSession(ctx, req, res, userId, amr, '', sso);
     res.redirect(303, returnTo);
   } catch (err) {

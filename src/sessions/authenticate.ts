@@ -9,7 +9,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { parseCookies } from '../http/cookies.js';
 import type { AccessResolver } from './access.js';
 import type { Principal } from './principal.js';
-import { hashToken, type SessionStore } from './session-store.js';
+import { hashToken, type SessionRecord, type SessionStore } from './session-store.js';
 
 export const SESSION_COOKIE = 'MMAUTHTOKEN';
 export const CSRF_COOKIE = 'MMCSRF';
@@ -30,7 +30,11 @@ export function readCredential(req: IncomingMessage): Credential | null {
   return cookie ? { token: cookie, viaCookie: true } : null;
 }
 
-export function createAuthenticator(deps: { sessions: SessionStore; access: AccessResolver; tokens: AccessTokenRepository; store: EphemeralStore }) {
+export function createAuthenticator(deps: {
+  sessions: SessionStore; access: AccessResolver; tokens: AccessTokenRepository; store: EphemeralStore;
+  /** Told of every authenticated session (the SSO re-check schedules itself from here); must not block. */
+  onSession?: (session: SessionRecord) => void;
+}) {
   const fromAccessToken = async (token: string): Promise<{ id: string; userId: string } | null> => {
     const key = `pat:${hashToken(token)}`;
     const cached = await deps.store.get(key);
@@ -48,6 +52,7 @@ export function createAuthenticator(deps: { sessions: SessionStore; access: Acce
       if (session) {
         const access = await deps.access.resolve(session.userId);
         if (!access || access.deactivated) return null;
+        deps.onSession?.(session);
         return { userId: session.userId, sessionId: session.id, kind: 'session', viaCookie: credential.viaCookie, csrfToken: session.csrfToken, amr: session.amr, authTime: session.authTime, access };
       }
       if (credential.viaCookie) return null;

@@ -35,6 +35,9 @@ export interface SsoSessionRef {
   nameIdFormat: string;
   sessionIndex: string;
   idToken?: string;
+  /** Connectors that re-check users (OIDC `refresh`): the refresh token, sealed (AES-256-GCM), and when the provider last said yes. */
+  refreshTokenSealed?: string;
+  checkedAt?: number;
 }
 
 export interface SessionLifetimes {
@@ -100,6 +103,15 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
         await write(tokenHash, s, at);
       }
       return s;
+    },
+    /** Replace a live session's SSO reference (a re-check's rotated refresh token); false when the session is gone. */
+    async updateSso(id: string, sso: SsoSessionRef): Promise<boolean> {
+      const tokenHash = await store.get(idKey(id));
+      const raw = tokenHash ? await store.get(recordKey(tokenHash)) : null;
+      if (!tokenHash || !raw) return false;
+      const s = JSON.parse(raw) as SessionRecord;
+      await write(tokenHash, { ...s, sso }, now());
+      return true;
     },
     async get(id: string): Promise<SessionRecord | null> {
       const tokenHash = await store.get(idKey(id));

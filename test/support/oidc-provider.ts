@@ -53,6 +53,10 @@ export interface TestOidcProvider {
   url: string;
   /** Sign a JWT with the provider's own key for `alg` (RS256 or ES256). */
   sign(payload: JWTPayload, header?: { alg?: 'RS256' | 'ES256'; typ?: string }): Promise<string>;
+  /** Change or add an account (what the next userinfo, ID token or refresh says). */
+  setAccount(account: TestAccount): void;
+  /** Remove an account at the provider: its refresh tokens stop working (invalid_grant). */
+  removeAccount(sub: string): void;
   /** Have the provider send a real back-channel logout token to the client; resolves to that token. */
   backchannelLogout(clientId: string, sub: string, sid: string): Promise<string>;
   close(): Promise<void>;
@@ -84,8 +88,7 @@ async function startLogoutCapture(): Promise<{ server: Server; url: string; rece
   return { server, url: `http://127.0.0.1:${port}/backchannel-logout`, received };
 }
 
-function providerConfiguration(options: TestOidcProviderOptions, keys: SigningKey[], logoutUri: string): Record<string, unknown> {
-  const accounts = new Map(options.accounts.map((a) => [a.sub, a]));
+function providerConfiguration(options: TestOidcProviderOptions, keys: SigningKey[], logoutUri: string, accounts: Map<string, TestAccount>): Record<string, unknown> {
   return {
     clients: options.clients.map((c) => ({ backchannel_logout_uri: logoutUri, backchannel_logout_session_required: true, ...c })),
     jwks: { keys: keys.map((k) => k.jwk) },
@@ -104,6 +107,8 @@ function providerConfiguration(options: TestOidcProviderOptions, keys: SigningKe
       return globalThis.fetch(url, rest);
     },
     features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    // Clients allowed the refresh_token grant get one at every code exchange (no offline_access consent dance).
+    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed('refresh_token'),
     findAccount: (_ctx: unknown, id: string) => {
       const account = accounts.get(id);
       return account ? { accountId: id, claims: () => ({ ...account }) } : undefined;
@@ -117,7 +122,8 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions): P
   const server = createServer();
   const port = await listen(server);
   const issuer = `http://${options.issuerHost ?? '127.0.0.1'}:${port}`;
-  const provider = new Provider(issuer, providerConfiguration(options, keys, capture.url));
+  const accounts = new Map(options.accounts.map((a) => [a.sub, a]));
+  const provider = new Provider(issuer, providerConfiguration(options, keys, capture.url, accounts));
   // Quiet: the provider emits 'server_error' etc. for refused requests the tests provoke on purpose.
   provider.on('server_error', () => {});
   server.on('request', provider.callback());
@@ -129,6 +135,8 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions): P
       const key = keys.find((k) => k.jwk.alg === alg)!;
       return new SignJWT(payload).setProtectedHeader({ alg, kid: key.jwk.kid!, ...(header.typ ? { typ: header.typ } : {}) }).sign(key.privateKey);
     },
+    setAccount(account) { accounts.set(account.sub, account); },
+    removeAccount(sub) { accounts.delete(sub); },
     async backchannelLogout(clientId, sub, sid) {
       const client = await provider.Client.find(clientId);
       if (!client) throw new Error(`no client ${clientId}`);

@@ -93,6 +93,17 @@ export const oidcConnectorSchema = z
     google: z.object({ hostedDomains: z.array(z.string().min(1)).min(1) }).strict().optional(),
     /** Also answer Mattermost's `/oauth/{service}/login` and `/signup/{service}/complete`. Default: none. */
     mattermostService: z.enum(mattermostServices).optional(),
+    /**
+     * Re-check signed-in users with the provider: every `intervalMinutes` of session use the
+     * gateway redeems the session's refresh token (kept sealed with AES-256-GCM, never logged); a
+     * refused refresh — the user was removed or disabled at the provider — ends the session at once,
+     * and fresh claims update the profile and groups. The provider must issue refresh tokens
+     * (usually: add `offline_access` to `scopes`). Default off.
+     */
+    refresh: z
+      .object({ enabled: z.boolean().default(false), intervalMinutes: z.number().int().min(1).max(1440).default(15) })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .refine((c) => !(c.clientSecret && c.clientSecretFile), { message: 'set only one of clientSecret and clientSecretFile', path: ['clientSecret'] })

@@ -17,6 +17,7 @@ import { reasonOf, type OidcContext } from './connector-context.js';
 import { finishLogin } from './finish-login.js';
 import { logoutUrl, verifyLogoutToken } from './logout.js';
 import { startLogin } from './start-login.js';
+import { recheck } from './recheck.js';
 
 export type OidcConnectorDeps = ConnectorDeps;
 
@@ -100,5 +101,6 @@ export async function createOidcConnector(input: OidcConnectorConfig | OidcConne
     finishLogin: (callback) => finishLogin(ctx, callback),
     logoutUrl: async (hint) => logoutUrl(ctx, hint),
     verifyLogoutToken: (token) => verifyLogoutToken(ctx, token),
+    ...(config.refresh.enabled ? { recheckIntervalMs: config.refresh.intervalMinutes * 60_000, recheck: (token: string, sub: string) => recheck(ctx, token, sub) } : {}),
   };
 }

@@ -109,7 +109,9 @@ export async function finishLogin(ctx: OidcContext, input: Callback): Promise<OA
   try {
     const identity = mapIdentity(ctx.config, ctx.claimMap, raw);
     const sid = typeof idClaims.sid === 'string' ? idClaims.sid : undefined;
-    return { identity, relay: stored.relay, session: { sub: identity.subject, ...(sid ? { sid } : {}), idToken } };
+    const refreshToken = ctx.config.refresh.enabled ? tokens.refresh_token : undefined;
+    if (ctx.config.refresh.enabled && !refreshToken) ctx.logger.warn({ connector: ctx.config.id }, 'refresh is on but the provider sent no refresh token (request offline_access?); this session is not re-checked');
+    return { identity, relay: stored.relay, session: { sub: identity.subject, ...(sid ? { sid } : {}), idToken, ...(refreshToken ? { refreshToken } : {}) } };
   } catch (err) {
     if (err instanceof ClaimMappingError) refuse(ctx, 'OIDC_INVALID_RESPONSE', err.message, err);
     throw err;
