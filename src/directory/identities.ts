@@ -17,11 +17,12 @@ export function createIdentityRepository(db: Kysely<GatewayDatabase>, now: () =>
     async listForUser(userId: string): Promise<IdentityRow[]> {
       return db.selectFrom('identities').selectAll().where('user_id', '=', userId).orderBy('create_at').execute();
     },
-    async link(connectorId: string, subject: string, userId: string, email: string): Promise<void> {
-      await db.insertInto('identities').values({ connector_id: connectorId, subject, user_id: userId, email, create_at: now(), last_login_at: now() }).execute();
+    /** `dn`: the directory entry, for LDAP identities. */
+    async link(connectorId: string, subject: string, userId: string, email: string, dn = ''): Promise<void> {
+      await db.insertInto('identities').values({ connector_id: connectorId, subject, user_id: userId, email, create_at: now(), last_login_at: now(), dn: dn.slice(0, 2048) }).execute();
     },
-    async touch(connectorId: string, subject: string, email: string): Promise<void> {
-      await db.updateTable('identities').set({ last_login_at: now(), email }).where('connector_id', '=', connectorId).where('subject', '=', subject).execute();
+    async touch(connectorId: string, subject: string, email: string, dn?: string): Promise<void> {
+      await db.updateTable('identities').set({ last_login_at: now(), email, ...(dn ? { dn: dn.slice(0, 2048) } : {}) }).where('connector_id', '=', connectorId).where('subject', '=', subject).execute();
     },
   };
 }

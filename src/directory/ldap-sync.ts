@@ -12,6 +12,7 @@ import type { LdapConnector } from '../connectors/ldap/create-ldap-connector.js'
 import type { DirectoryUser } from '../connectors/ldap/entries.js';
 import { readDirectory, type DirectorySnapshot, type ReadProgress } from '../connectors/ldap/read-directory.js';
 import { LdapUnavailableError } from '../connectors/ldap/directory-client.js';
+import { normalizeDn } from '../connectors/ldap/settings.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { newId } from '../http/ids.js';
 import { createIdentityRepository } from './identities.js';
@@ -49,6 +50,8 @@ export interface SyncReport {
   runId: string;
   connectorId: string;
   dryRun: boolean;
+  /** `full`, or `incremental` (only users changed since the last run were read). */
+  kind: 'full' | 'incremental';
   status: 'succeeded' | 'refused' | 'failed';
   /** Why a refused or failed sync changed nothing. */
   reason?: string;
@@ -68,16 +71,17 @@ interface KnownUser {
   subject: string;
   userId: string;
   syncDeactivated: boolean;
+  dn: string;
   user: UserRow;
 }
 
 async function knownUsers(ctx: GatewayContext, connectorId: string): Promise<Map<string, KnownUser>> {
   const rows = await ctx.db.selectFrom('identities').innerJoin('users', 'users.id', 'identities.user_id')
-    .selectAll('users').select(['identities.subject', 'identities.sync_deactivated'])
+    .selectAll('users').select(['identities.subject', 'identities.sync_deactivated', 'identities.dn as identity_dn'])
     .where('identities.connector_id', '=', connectorId).execute();
   return new Map(rows.map((r) => {
-    const { subject, sync_deactivated: syncDeactivated, ...user } = r;
-    return [subject, { subject, userId: user.id, syncDeactivated: syncDeactivated === 1, user: user as UserRow }];
+    const { subject, sync_deactivated: syncDeactivated, identity_dn: dn, ...user } = r;
+    return [subject, { subject, userId: user.id, syncDeactivated: syncDeactivated === 1, dn, user: user as UserRow }];
   }));
 }
 
@@ -95,10 +99,13 @@ async function plan(ctx: GatewayContext, connector: LdapConnector, snap: Directo
   const known = await knownUsers(ctx, s.id);
   const found = new Map(snap.users.map((u) => [u.id, u]));
   const p: SyncPlan = { update: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
+  const left = new Set(snap.left);
   for (const k of known.values()) {
     const d = found.get(k.subject);
     if (!d) {
-      if (k.user.delete_at === 0) p.deactivate.push({ userId: k.userId, username: k.user.username, reason: 'not found under the user filter, or disabled' });
+      // A full read proves absence; an incremental one only what changed.
+      const gone = snap.complete || left.has(k.subject);
+      if (gone && k.user.delete_at === 0) p.deactivate.push({ userId: k.userId, username: k.user.username, reason: left.has(k.subject) ? 'outside the user filter, or disabled' : 'not found under the user filter' });
       continue;
     }
     if (k.user.delete_at > 0 && k.syncDeactivated) p.reactivate.push({ userId: k.userId, username: k.user.username });
@@ -135,8 +142,26 @@ async function plan(ctx: GatewayContext, connector: LdapConnector, snap: Directo
   return { plan: p, known, pendingMembers, groupIds };
 }
 
+/**
+ * Incremental when configured, a full run succeeded within `sync.fullSyncHours`, and a change mark
+ * was recorded since; the mark is the highest one the last successful run (of either kind) saw.
+ */
+async function incrementalMark(ctx: GatewayContext, connector: LdapConnector): Promise<string | undefined> {
+  const s = connector.settings;
+  if (!s.sync.incremental) return undefined;
+  const lastFull = await ctx.db.selectFrom('sync_runs').select('start_at').where('connector_id', '=', s.id).where('kind', '=', 'full')
+    .where('status', '=', 'succeeded').orderBy('start_at', 'desc').limit(1).executeTakeFirst();
+  if (!lastFull || ctx.now() - lastFull.start_at >= s.sync.fullSyncHours * 3_600_000) return undefined;
+  // Group members are DNs: an account whose DN the gateway does not know yet needs a full read.
+  const unmapped = await ctx.db.selectFrom('identities').select('subject').where('connector_id', '=', s.id).where('dn', '=', '').limit(1).executeTakeFirst();
+  if (unmapped) return undefined;
+  const last = await ctx.db.selectFrom('sync_runs').select('high_water').where('connector_id', '=', s.id).where('kind', 'in', ['full', 'incremental'])
+    .where('status', '=', 'succeeded').where('high_water', '!=', '').orderBy('start_at', 'desc').limit(1).executeTakeFirst();
+  return last?.high_water;
+}
+
 export async function runLdapSync(
-  ctx: GatewayContext, connector: LdapConnector, opts: { dryRun?: boolean; onProgress?: (p: SyncProgress) => void; actorId?: string } = {},
+  ctx: GatewayContext, connector: LdapConnector, opts: { dryRun?: boolean; full?: boolean; onProgress?: (p: SyncProgress) => void; actorId?: string } = {},
 ): Promise<SyncReport> {
   const s = connector.settings;
   const dryRun = opts.dryRun ?? false;
@@ -144,21 +169,37 @@ export async function runLdapSync(
   if (!release) throw new GatewayError('LDAP_SYNC_RUNNING', { detail: `connector ${s.id}` });
   const startAt = ctx.now();
   const runId = newId();
+  let since: string | undefined;
+  try {
+    since = opts.full ? undefined : await incrementalMark(ctx, connector);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const kind: SyncReport['kind'] = since ? 'incremental' : 'full';
   const counts: SyncCounts = { directoryUsers: 0, skipped: 0, groups: 0, updated: 0, deactivated: 0, reactivated: 0, created: 0, membershipsAdded: 0, membershipsRemoved: 0, teamOrChannelChanges: 0 };
   const emptyPlan: SyncPlan = { update: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
-  await ctx.db.insertInto('sync_runs').values({ id: runId, connector_id: s.id, kind: dryRun ? 'dry-run' : 'full', status: 'running', start_at: startAt, end_at: 0, counts: '{}', error: '', high_water: '' }).execute();
+  await ctx.db.insertInto('sync_runs').values({ id: runId, connector_id: s.id, kind: dryRun ? 'dry-run' : kind, status: 'running', start_at: startAt, end_at: 0, counts: '{}', error: '', high_water: '' }).execute();
   const finish = async (status: SyncReport['status'], reason: string | undefined, p: SyncPlan, cycles: string[], highWater = ''): Promise<SyncReport> => {
     const endAt = ctx.now();
     await ctx.db.updateTable('sync_runs').set({ status, end_at: endAt, counts: JSON.stringify(counts), error: reason ?? '', high_water: highWater }).where('id', '=', runId).execute();
     const event = status === 'succeeded' ? 'sync.succeeded' : status === 'refused' ? 'sync.refused' : 'sync.failed';
     await ctx.audit.record(event, { actorId: opts.actorId ?? '', subjectId: s.id, details: { run_id: runId, dry_run: dryRun, reason: reason ?? '', ...counts } });
-    return { runId, connectorId: s.id, dryRun, status, ...(reason ? { reason } : {}), counts, plan: p, cycles, startAt, endAt };
+    return { runId, connectorId: s.id, dryRun, kind, status, ...(reason ? { reason } : {}), counts, plan: p, cycles, startAt, endAt };
   };
   try {
     let snap: DirectorySnapshot;
+    const knownBefore = since ? await knownUsers(ctx, s.id) : undefined;
     const session = await connector.openSession();
     try {
-      snap = await readDirectory(session, s, { now: ctx.now(), deadline: Date.now() + s.sync.timeoutSeconds * 1000, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      snap = await readDirectory(session, s, {
+        now: ctx.now(), deadline: Date.now() + s.sync.timeoutSeconds * 1000, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(since && knownBefore ? {
+          since,
+          knownDns: new Map([...knownBefore.values()].filter((k) => k.dn).map((k) => [normalizeDn(k.dn), k.subject])),
+          knownUids: new Map([...knownBefore.values()].map((k) => [k.user.username.toLowerCase(), k.subject])),
+        } : {}),
+      });
     } finally {
       await session.close();
     }
@@ -171,7 +212,7 @@ export async function runLdapSync(
     counts.membershipsRemoved = p.membershipsRemoved;
     // The safety valve: a directory that answers nothing, or would take away many people at once, is doubt.
     const active = [...known.values()].filter((k) => k.user.delete_at === 0).length;
-    if (snap.users.length === 0 && known.size > 0) return await finish('refused', 'the directory returned no users; nothing was changed (check userBase, userFilter and the service account\'s read access)', p, snap.cycles);
+    if (snap.complete && snap.users.length === 0 && known.size > 0) return await finish('refused', 'the directory returned no users; nothing was changed (check userBase, userFilter and the service account\'s read access)', p, snap.cycles);
     if (active > 0 && (p.deactivate.length / active) * 100 > s.sync.maxDeactivatePercent) {
       return await finish('refused', `the sync would deactivate ${p.deactivate.length} of ${active} active users (more than sync.maxDeactivatePercent = ${s.sync.maxDeactivatePercent} %); nothing was changed. Check the directory, or raise the limit for one run if this is intended.`, p, snap.cycles);
     }
@@ -233,6 +274,10 @@ async function apply(
     tick();
   }
   const byId = new Map(snap.users.map((u) => [u.id, u]));
+  for (const d of snap.users) {
+    const k = known.get(d.id);
+    if (k && k.dn !== d.dn) await ctx.db.updateTable('identities').set({ dn: d.dn.slice(0, 2048) }).where('connector_id', '=', s.id).where('subject', '=', d.id).execute();
+  }
   const identities = createIdentityRepository(ctx.db, ctx.now);
   const localOf = new Map([...known.values()].map((k) => [k.subject, k.userId]));
   for (const c of p.create) {

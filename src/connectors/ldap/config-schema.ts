@@ -74,6 +74,15 @@ export const ldapSyncSchema = z
     maxDeactivatePercent: z.number().min(0).max(100).default(5),
     /** A whole sync gives up (changing nothing) after this long, seconds. Default 600. */
     timeoutSeconds: z.number().int().min(10).max(86_400).default(600),
+    /**
+     * Between full syncs, read only users changed since the last one (`modifyTimestamp`; AD
+     * `uSNChanged`, which is per domain controller: list one DC first in `url`). Groups are always
+     * read whole. An incremental run deactivates only changed users now outside the filter or
+     * disabled; users deleted from the directory are deactivated by the next full sync. Default true.
+     */
+    incremental: z.boolean().default(true),
+    /** Hours between full syncs when incremental. Default 24. */
+    fullSyncHours: z.number().int().min(1).max(720).default(24),
   })
   .strict();
 

@@ -6,6 +6,7 @@
 import type { DirectorySession } from './directory-client.js';
 import { first, isSkipped, stableId, strings, toDirectoryUser, userAttributes, type DirectoryUser } from './entries.js';
 import { normalizeDn, type LdapSettings } from './settings.js';
+import { changedSinceFilter, escapeValue } from './filters.js';
 
 export interface SnapshotGroup {
   id: string;
@@ -19,7 +20,14 @@ export interface DirectorySnapshot {
   /** Users who may sign in (present, inside the filter, not disabled). */
   users: DirectoryUser[];
   /** Entries inside the filter that cannot be used (no id, no username), and disabled accounts. */
-  skipped: { dn: string; reason: string }[];
+  skipped: { dn: string; reason: string; id?: string }[];
+  /**
+   * False for an incremental read: `users` holds only entries changed since the mark, and absence
+   * proves nothing. `left` then names the changed entries (stable ids) that are now outside the
+   * user filter or disabled — the only deactivations an incremental run may make.
+   */
+  complete: boolean;
+  left: string[];
   groups: SnapshotGroup[];
   /** Membership cycles met (group DNs), reported, never followed twice. */
   cycles: string[];
@@ -42,7 +50,15 @@ interface RawGroup {
 }
 
 export async function readDirectory(
-  session: DirectorySession, s: LdapSettings, opts: { now: number; onProgress?: (p: ReadProgress) => void; deadline?: number },
+  session: DirectorySession, s: LdapSettings,
+  opts: {
+    now: number; onProgress?: (p: ReadProgress) => void; deadline?: number;
+    /** Read only users changed at or after this mark (modifyTimestamp / uSNChanged). */
+    since?: string;
+    /** Users the gateway already knows (normalized DN → stable id, username → stable id), for group members not read this time. */
+    knownDns?: Map<string, string>;
+    knownUids?: Map<string, string>;
+  },
 ): Promise<DirectorySnapshot> {
   const checkDeadline = () => {
     if (opts.deadline !== undefined && Date.now() > opts.deadline) throw new Error(`the sync ran past sync.timeoutSeconds (${s.sync.timeoutSeconds} s)`);
@@ -51,17 +67,33 @@ export async function readDirectory(
   const skipped: DirectorySnapshot['skipped'] = [];
   let highWater = '';
   const attrs = [...userAttributes(s), s.sync.changeAttribute];
-  for await (const page of session.pages(s.userBase, s.userFilter, attrs)) {
+  const since = opts.since;
+  const userFilter = since ? changedSinceFilter(s.userFilter, s.sync.changeAttribute, since) : s.userFilter;
+  for await (const page of session.pages(s.userBase, userFilter, attrs)) {
     checkDeadline();
     for (const entry of page) {
       const mark = first(entry, s.sync.changeAttribute);
       if (mark && compareMarks(mark, highWater) > 0) highWater = mark;
       const u = toDirectoryUser(s, entry, opts.now);
       if (isSkipped(u)) skipped.push({ dn: u.dn, reason: u.skip });
-      else if (u.disabled) skipped.push({ dn: u.dn, reason: u.disabled });
+      else if (u.disabled) skipped.push({ dn: u.dn, reason: u.disabled, id: u.id });
       else users.push(u);
     }
     opts.onProgress?.({ phase: 'users', done: users.length + skipped.length });
+  }
+  // Incremental: every entry changed since the mark, filter or not — those no longer inside it have left.
+  const left = new Set(skipped.flatMap((x) => (x.id ? [x.id] : [])));
+  if (since) {
+    const valid = new Set(users.map((u) => u.id));
+    for await (const page of session.pages(s.userBase, `(${s.sync.changeAttribute}>=${escapeValue(since)})`, [s.attrs.id, s.sync.changeAttribute])) {
+      checkDeadline();
+      for (const entry of page) {
+        const id = stableId(entry, s.attrs.id);
+        if (id && !valid.has(id)) left.add(id);
+        const mark = first(entry, s.sync.changeAttribute);
+        if (mark && compareMarks(mark, highWater) > 0) highWater = mark;
+      }
+    }
   }
   const raw: RawGroup[] = [];
   const groupAttrs = [s.groups.idAttribute, s.groups.nameAttribute, ...s.groups.memberAttributes, ...(s.groups.memberUidAttribute ? [s.groups.memberUidAttribute] : [])];
@@ -77,8 +109,8 @@ export async function readDirectory(
     }
     opts.onProgress?.({ phase: 'groups', done: raw.length });
   }
-  const { groups, cycles } = resolveMembers(s, users, raw);
-  return { users, skipped, groups, cycles, highWater };
+  const { groups, cycles } = resolveMembers(s, users, raw, since ? { dns: opts.knownDns, uids: opts.knownUids, left } : undefined);
+  return { users, skipped, groups, cycles, highWater: highWater || (since ?? ''), complete: !since, left: [...left] };
 }
 
 /** modifyTimestamp (GeneralizedTime) and uSNChanged (integer) both order by length, then text. */
@@ -87,9 +119,14 @@ function compareMarks(a: string, b: string): number {
 }
 
 /** Effective members of every group; nesting follows `groups.nesting` (in-chain resolves like recursive here). */
-export function resolveMembers(s: LdapSettings, users: DirectoryUser[], raw: RawGroup[]): { groups: SnapshotGroup[]; cycles: string[] } {
-  const userByDn = new Map(users.map((u) => [u.dnKey, u.id]));
-  const userByUid = new Map(users.map((u) => [u.username.toLowerCase(), u.id]));
+export function resolveMembers(
+  s: LdapSettings, users: DirectoryUser[], raw: RawGroup[],
+  known?: { dns?: Map<string, string>; uids?: Map<string, string>; left: Set<string> },
+): { groups: SnapshotGroup[]; cycles: string[] } {
+  // Known users first (incremental runs), then what this read saw, which is newer; never someone who left.
+  const userByDn = new Map([...(known?.dns ?? []), ...users.map((u) => [u.dnKey, u.id] as const)]);
+  const userByUid = new Map([...(known?.uids ?? []), ...users.map((u) => [u.username.toLowerCase(), u.id] as const)]);
+  if (known) for (const m of [userByDn, userByUid]) for (const [k, id] of m) if (known.left.has(id)) m.delete(k);
   const groupByDn = new Map(raw.map((g) => [g.dnKey, g]));
   const nested = s.groups.nesting !== 'none';
   const memo = new Map<string, Set<string>>();

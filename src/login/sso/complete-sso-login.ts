@@ -16,13 +16,18 @@ export interface SsoPolicy {
   allowSignup: boolean;
 }
 
+/** The DN a directory connector reports in `raw.dn`. */
+export function directoryDn(identity: Identity): string | undefined {
+  return typeof identity.raw.dn === 'string' ? identity.raw.dn : undefined;
+}
+
 export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, policy: SsoPolicy, ip: string): Promise<{ userId: string; amr: string[] }> {
   const identities = createIdentityRepository(ctx.db, ctx.now);
   const outcome = await linkIdentity(ctx, identities, identity, policy.trustEmail);
   let user;
   if (outcome.kind === 'linked') {
     user = await refreshFromIdentity(ctx, outcome.user, identity);
-    await identities.touch(identity.connectorId, identity.subject, identity.email);
+    await identities.touch(identity.connectorId, identity.subject, identity.email, directoryDn(identity));
   } else {
     if (!policy.allowSignup) throw new GatewayError('AUTHN_SIGNUP_DISABLED', { detail: `no account for ${identity.connectorId}/${identity.subject} and sign-up is off` });
     user = await createFromIdentity(ctx, identities, identity);

@@ -19,7 +19,7 @@ export async function linkIdentity(ctx: GatewayContext, identities: IdentityRepo
   if (!sameEmail) return { kind: 'new' };
   const otherLinks = await identities.listForUser(sameEmail.id);
   if (trustEmail && identity.emailVerified && otherLinks.length === 0) {
-    await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email);
+    await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email, typeof identity.raw.dn === 'string' ? identity.raw.dn : '');
     await ctx.audit.record('login.succeeded', { subjectId: sameEmail.id, details: { connector: identity.connectorId, linked_by: 'verified_email' } });
     return { kind: 'linked', user: sameEmail };
   }

@@ -43,7 +43,7 @@ export async function createFromIdentity(ctx: GatewayContext, identities: Identi
     roles: rolesFor(identity, []), passwordHash: null, authService: identity.connectorId,
   });
   try {
-    await identities.link(identity.connectorId, identity.subject, user.id, identity.email);
+    await identities.link(identity.connectorId, identity.subject, user.id, identity.email, typeof identity.raw.dn === 'string' ? identity.raw.dn : '');
   } catch (err) {
     // Two first logins racing: the other one linked first; this account must not survive half-made.
     await ctx.db.deleteFrom('users').where('id', '=', user.id).execute();

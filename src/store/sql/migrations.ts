@@ -121,6 +121,8 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('groups').addColumn('delete_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
         // Set when a directory sync deactivated the user, so only sync reactivates them when they return.
         await db.schema.alterTable('identities').addColumn('sync_deactivated', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // The directory DN of an LDAP identity as last synced (group members are DNs; incremental runs map them through this).
+        await db.schema.alterTable('identities').addColumn('dn', 'varchar(2048)', (c) => c.notNull().defaultTo('')).execute();
         await db.schema.alterTable('teams').addColumn('group_constrained', 'integer', (c) => c.notNull().defaultTo(0)).execute();
         // 1 when the team_admin role came from a scheme_admin group link (sync may take it back); 0 when granted by hand.
         await db.schema.alterTable('team_members').addColumn('scheme_admin_by_group', 'integer', (c) => c.notNull().defaultTo(0)).execute();

@@ -89,6 +89,8 @@ export interface IdentitiesTable {
   last_login_at: number;
   /** 1 when a directory sync deactivated the user (sync may reactivate them). */
   sync_deactivated: Generated<number>;
+  /** LDAP: the entry's DN as last synced. */
+  dn: Generated<string>;
 }
 
 export interface GroupsTable {

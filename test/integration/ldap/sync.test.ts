@@ -185,17 +185,42 @@ describe.each(BACKENDS)('directory sign-in and sync (%s)', (backend) => {
   });
 
   it('a directory answering zero users, or failing midway, deactivates nobody', async () => {
-    const empty = await runLdapSync(ctx(), connector({ userFilter: '(uid=nobody-at-all)' }));
+    const empty = await runLdapSync(ctx(), connector({ userFilter: '(uid=nobody-at-all)' }), { full: true });
     expect(empty.status).toBe('refused');
     expect(empty.reason).toMatch(/returned no users/);
     // Users read fine, then the group search fails: nothing is applied.
-    const midway = await runLdapSync(ctx(), connector({ userFilter: '(&(objectClass=inetOrgPerson)(!(uid=bob)))', groups: { base: 'ou=missing,dc=example,dc=test' } }));
+    const midway = await runLdapSync(ctx(), connector({ userFilter: '(&(objectClass=inetOrgPerson)(!(uid=bob)))', groups: { base: 'ou=missing,dc=example,dc=test' } }), { full: true });
     expect(midway.status).toBe('failed');
     expect(midway.reason).toMatch(/nothing was deactivated/);
     const down = await runLdapSync(ctx(), connector({ url: 'ldap://127.0.0.1:1' }));
     expect(down.status).toBe('failed');
     expect((await userByName('bob')).delete_at).toBe(0);
     expect((await userByName('user0001')).delete_at).toBe(0);
+  });
+
+  it('between full syncs, reads only what changed — and still catches a user who was disabled', async () => {
+    const full = await runLdapSync(ctx(), connector(), { full: true });
+    expect(full).toMatchObject({ kind: 'full', status: 'succeeded' });
+    const quiet = await runLdapSync(ctx(), connector());
+    expect(quiet.kind).toBe('incremental');
+    // Only entries changed at or after the last mark are read: here the ~120 the earlier tests touched
+    // within the mark's second (marks are whole seconds; same-second changes are re-read, never missed).
+    expect(quiet.counts.directoryUsers).toBeLessThan(200);
+    expect(quiet.counts.deactivated + quiet.counts.updated).toBe(0);
+    const c = await corp.adminClient();
+    await c.modify(bulkUser(1500).dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'givenName', values: ['Renamed'] }) }));
+    await c.unbind();
+    await setLeft(corp, [bulkUser(1501).dn], true);
+    const changed = await runLdapSync(ctx(), connector());
+    expect(changed).toMatchObject({ kind: 'incremental', status: 'succeeded' });
+    expect((await userByName('user1500')).first_name).toBe('Renamed');
+    expect((await userByName('user1501')).delete_at).toBeGreaterThan(0);
+    // Group memberships of users not read this time stay as they were.
+    const engineers = await ctx().db.selectFrom('groups').innerJoin('group_members', 'group_members.group_id', 'groups.id')
+      .select('group_members.user_id').where('groups.dn', '=', FIXTURE.groups.engineers.dn).execute();
+    expect(engineers.length).toBe(101);
+    await setLeft(corp, [bulkUser(1501).dn], false);
+    expect((await runLdapSync(ctx(), connector())).counts.reactivated).toBe(1);
   });
 
   it('one sync per connector at a time', async () => {
