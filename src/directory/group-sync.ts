@@ -214,15 +214,25 @@ export async function reconcileAll(ctx: GatewayContext, opts: ReconcileOptions =
  * the constrained teams they are in. Channel work that chat-core cannot take now waits for the next sync.
  */
 export async function reconcileUser(ctx: GatewayContext, userId: string): Promise<MembershipChange[]> {
-  const groupIds = (await ctx.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).execute()).map((r) => r.group_id);
-  const links = await createGroupSyncables(ctx.db, ctx.now).linksOfGroups(groupIds);
-  const constrained = await ctx.db.selectFrom('team_members').innerJoin('teams', 'teams.id', 'team_members.team_id').select('teams.id')
-    .where('team_members.user_id', '=', userId).where('team_members.delete_at', '=', 0)
-    .where((eb) => eb.or([eb('teams.group_constrained', '=', 1), eb('team_members.scheme_admin_by_group', '=', 1)])).execute();
-  const teamIds = new Set([...links.teams.map((l) => l.team_id), ...constrained.map((t) => t.id)]);
+  // Two small queries on the sign-in path: the teams and channels linked to the user's groups, and
+  // the teams where sync may have to take something back (constrained, or an admin role by group).
+  const [linked, held] = await Promise.all([
+    ctx.db.selectFrom('group_members')
+      .leftJoin('group_teams', (j) => j.onRef('group_teams.group_id', '=', 'group_members.group_id').on('group_teams.delete_at', '=', 0))
+      .leftJoin('group_channels', (j) => j.onRef('group_channels.group_id', '=', 'group_members.group_id').on('group_channels.delete_at', '=', 0))
+      .select(['group_teams.team_id as team_id', 'group_channels.channel_id as channel_id'])
+      .where('group_members.user_id', '=', userId)
+      .where((eb) => eb.or([eb('group_teams.team_id', 'is not', null), eb('group_channels.channel_id', 'is not', null)]))
+      .execute(),
+    ctx.db.selectFrom('team_members').innerJoin('teams', 'teams.id', 'team_members.team_id').select('teams.id')
+      .where('team_members.user_id', '=', userId).where('team_members.delete_at', '=', 0)
+      .where((eb) => eb.or([eb('teams.group_constrained', '=', 1), eb('team_members.scheme_admin_by_group', '=', 1)])).execute(),
+  ]);
+  const teamIds = new Set([...linked.flatMap((r) => (r.team_id ? [r.team_id] : [])), ...held.map((t) => t.id)]);
+  const channelIds = new Set(linked.flatMap((r) => (r.channel_id ? [r.channel_id] : [])));
   const changes: MembershipChange[] = [];
   for (const id of teamIds) changes.push(...(await reconcileTeam(ctx, id, { onlyUser: userId })));
-  for (const id of new Set(links.channels.map((l) => l.channel_id))) {
+  for (const id of channelIds) {
     try {
       changes.push(...(await reconcileChannel(ctx, id, { onlyUser: userId })));
     } catch (err) {
