@@ -15,11 +15,10 @@ import { LdapUnavailableError } from '../connectors/ldap/directory-client.js';
 import { normalizeDn } from '../connectors/ldap/settings.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { newId } from '../http/ids.js';
-import { createIdentityRepository } from './identities.js';
-import { createFromIdentity } from '../login/sso/provision-user.js';
+import { pickUsernameFrom, rolesFor } from '../login/sso/provision-user.js';
 import { reconcileAll, type MembershipChange } from './group-sync.js';
 import { deactivateUser } from './user-routes.js';
-import { displayName, type UserRow } from './users.js';
+import { displayName, normalizeEmail, validateNewUser, type UserRow } from './users.js';
 
 export interface SyncCounts {
   directoryUsers: number;
@@ -278,23 +277,24 @@ async function apply(
     const k = known.get(d.id);
     if (k && k.dn !== d.dn) await ctx.db.updateTable('identities').set({ dn: d.dn.slice(0, 2048) }).where('connector_id', '=', s.id).where('subject', '=', d.id).execute();
   }
-  const identities = createIdentityRepository(ctx.db, ctx.now);
   const localOf = new Map([...known.values()].map((k) => [k.subject, k.userId]));
-  for (const c of p.create) {
-    const d = byId.get(c.subject)!;
-    try {
-      const user = await createFromIdentity(ctx, identities, connector.identityOf(d, []));
-      localOf.set(d.id, user.id);
-      counts.created += 1;
-    } catch (err) {
-      ctx.logger.warn({ connector: s.id, dn: d.dn, err: (err as Error).message }, 'directory user not pre-created (username or e-mail taken)');
-    }
-    tick();
-  }
+  if (p.create.length > 0) counts.created = await createUsers(ctx, connector, p.create.map((c) => byId.get(c.subject)!), localOf, (n) => { for (let i = 0; i < n; i += 1) tick(); });
   // Groups and effective memberships, one group per transaction.
   const at = ctx.now();
+  counts.membershipsAdded = 0;
+  counts.membershipsRemoved = 0;
+  const stored = new Map((await ctx.db.selectFrom('groups').select(['id', 'external_id', 'display_name', 'dn', 'delete_at']).where('source', '=', s.id).execute()).map((g) => [g.external_id, g]));
+  const storedMembers = new Map<string, Set<string>>();
+  for (const r of await ctx.db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id').select(['group_members.group_id', 'group_members.user_id']).where('groups.source', '=', s.id).execute()) {
+    (storedMembers.get(r.group_id) ?? storedMembers.set(r.group_id, new Set()).get(r.group_id)!).add(r.user_id);
+  }
   for (const g of snap.groups) {
     const members = [...new Set(g.memberIds.map((id) => localOf.get(id)).filter((x): x is string => x !== undefined))];
+    const row = stored.get(g.id);
+    const have = row ? storedMembers.get(row.id) ?? new Set<string>() : undefined;
+    // Most groups of most syncs are unchanged: no transaction for them.
+    if (row && have && row.delete_at === 0 && row.display_name === g.name.slice(0, 256) && row.dn === g.dn.slice(0, 2048)
+      && have.size === members.length && members.every((m) => have.has(m))) { tick(); continue; }
     await ctx.db.transaction().execute(async (trx) => {
       let id = groupIds.get(g.id);
       if (!id) {
@@ -310,6 +310,8 @@ async function apply(
       const stale = [...have].filter((m) => !want.has(m));
       for (let i = 0; i < stale.length; i += 500) await trx.deleteFrom('group_members').where('group_id', '=', id).where('user_id', 'in', stale.slice(i, i + 500)).execute();
       const fresh = members.filter((m) => !have.has(m));
+      counts.membershipsAdded += fresh.length;
+      counts.membershipsRemoved += stale.length;
       for (let i = 0; i < fresh.length; i += 500) await trx.insertInto('group_members').values(fresh.slice(i, i + 500).map((user_id) => ({ group_id: id!, user_id, create_at: at }))).execute();
     });
     tick();
@@ -322,6 +324,61 @@ async function apply(
       await trx.deleteFrom('group_members').where('group_id', '=', id).execute();
     });
   }
+}
+
+const CREATE_BATCH = 500;
+
+/**
+ * Pre-create accounts (sync.createUsers) in transactions of CREATE_BATCH rows: users, their
+ * identity links and the audit rows in multi-row inserts. Usernames and e-mails already taken are
+ * checked against sets loaded once; a directory user whose e-mail belongs to another account, or
+ * who has none, is skipped and logged (they can still sign in if e-mail linking allows it).
+ */
+async function createUsers(ctx: GatewayContext, connector: LdapConnector, users: DirectoryUser[], localOf: Map<string, string>, onBatch: (done: number) => void): Promise<number> {
+  const s = connector.settings;
+  const names = new Set((await ctx.db.selectFrom('users').select('username').execute()).map((r) => r.username));
+  const emails = new Set((await ctx.db.selectFrom('users').select('email').execute()).map((r) => r.email));
+  let created = 0;
+  let skipped = 0;
+  for (let i = 0; i < users.length; i += CREATE_BATCH) {
+    const at = ctx.now();
+    const rows: UserRow[] = [];
+    const links: { connector_id: string; subject: string; user_id: string; email: string; create_at: number; last_login_at: number; dn: string }[] = [];
+    for (const d of users.slice(i, i + CREATE_BATCH)) {
+      const identity = connector.identityOf(d, []);
+      const email = normalizeEmail(identity.email);
+      const username = await pickUsernameFrom(identity, (n) => names.has(n));
+      try {
+        validateNewUser({ username, email, firstName: identity.firstName, lastName: identity.lastName, nickname: identity.nickname });
+      } catch {
+        skipped += 1;
+        continue;
+      }
+      if (emails.has(email)) { skipped += 1; continue; }
+      names.add(username);
+      emails.add(email);
+      const row: UserRow = {
+        id: newId(), username, email, email_verified: identity.emailVerified ? 1 : 0, first_name: identity.firstName?.slice(0, 64) ?? '',
+        last_name: identity.lastName?.slice(0, 64) ?? '', nickname: identity.nickname?.slice(0, 64) ?? '', position: identity.position?.slice(0, 128) ?? '',
+        locale: 'en', roles: rolesFor(identity, []).join(' '), password_hash: null, auth_service: s.id, create_at: at, update_at: at, delete_at: 0, last_password_update: 0,
+      };
+      rows.push(row);
+      links.push({ connector_id: s.id, subject: d.id, user_id: row.id, email, create_at: at, last_login_at: 0, dn: d.dn.slice(0, 2048) });
+    }
+    if (rows.length > 0) {
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(rows).execute();
+        await trx.insertInto('identities').values(links).execute();
+        await trx.insertInto('audit_log').values(rows.map((r) => ({ at, event: 'user.created', actor_id: '', subject_id: r.id, ip: '', details: JSON.stringify({ source: s.id, by: 'directory_sync' }) }))).execute();
+      });
+      for (const [k, r] of rows.entries()) localOf.set(links[k]!.subject, r.id);
+      created += rows.length;
+    }
+    onBatch(Math.min(CREATE_BATCH, users.length - i));
+  }
+  ctx.logger.info({ connector: s.id, created, skipped }, 'directory users pre-created');
+  if (skipped > 0) ctx.logger.warn({ connector: s.id, skipped }, 'directory users not pre-created: no valid e-mail or username, or the e-mail belongs to another account');
+  return created;
 }
 
 /** The last runs of a connector, newest first. */

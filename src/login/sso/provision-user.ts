@@ -24,6 +24,11 @@ export function rolesFor(identity: Identity, current: string[]): string[] {
 
 /** A valid, free username from the identity (username, else e-mail local part), made unique predictably. */
 export async function pickUsername(ctx: GatewayContext, identity: Identity): Promise<string> {
+  return pickUsernameFrom(identity, (candidate) => ctx.users.usernameTaken(candidate));
+}
+
+/** The same, against any notion of "taken" (a bulk import checks a set it keeps). */
+export async function pickUsernameFrom(identity: Identity, taken: (candidate: string) => boolean | Promise<boolean>): Promise<string> {
   // An IdP "username" may be a UPN or e-mail (Entra's name claim): keep its local part.
   const raw = (identity.username || identity.email).split('@')[0] || 'user';
   let base = normalizeUsername(raw).replace(/[^a-z0-9.\-_]/g, '-').replace(/^[^a-z]+/, '').slice(0, 56);
@@ -31,7 +36,7 @@ export async function pickUsername(ctx: GatewayContext, identity: Identity): Pro
   if (!USERNAME_OK.test(base)) base = 'user';
   for (let n = 1; n <= 100; n += 1) {
     const candidate = n === 1 ? base : `${base}-${n}`;
-    if (USERNAME_OK.test(candidate) && !(await ctx.users.usernameTaken(candidate))) return candidate;
+    if (USERNAME_OK.test(candidate) && !(await taken(candidate))) return candidate;
   }
   return `${base}-${Date.now().toString(36)}`;
 }
