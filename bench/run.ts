@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   assertion: () => import('./assertion.js'),
   'saml-acs': () => import('./saml-acs.js'),
   'oidc-login': () => import('./oidc-login.js'),
+  'ldap-sync': () => import('./ldap-sync.js'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -21,6 +22,7 @@ const DESCRIPTIONS: Record<string, string> = {
   assertion: 'chat-core assertion verification, repeated and fresh tokens vs bare jose; EdDSA vs ES256',
   'saml-acs': 'complete SAML ACS logins/s (validation through session) vs bare node-saml (target ≥ 85 %)',
   'oidc-login': 'complete OIDC logins/s through the gateway vs a bare openid-client RP (target ≥ 80 %)',
+  'ldap-sync': 'full + no-change sync of 10,000 LDAP users / 500 groups vs a bare ldapts read (≤ 30 s, ≤ 3 s, ≤ 300 MB)',
 };
 
 function list(): string {
