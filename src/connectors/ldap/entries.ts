@@ -9,13 +9,16 @@ import { normalizeDn, type LdapSettings } from './settings.js';
 type Value = string | Buffer | string[] | Buffer[];
 
 export function values(entry: Entry, attribute: string): (string | Buffer)[] {
-  const lower = attribute.toLowerCase();
-  for (const [k, v] of Object.entries(entry)) {
-    if (k.toLowerCase() !== lower) continue;
-    const list = (Array.isArray(v) ? v : [v]) as (string | Buffer)[];
-    return list.filter((x) => x !== undefined && x !== null);
+  // Servers usually answer with the attribute's name as asked; otherwise match it case-insensitively.
+  let v = (entry as Record<string, unknown>)[attribute];
+  if (v === undefined) {
+    const lower = attribute.toLowerCase();
+    const key = Object.keys(entry).find((k) => k.toLowerCase() === lower);
+    if (key === undefined) return [];
+    v = (entry as Record<string, unknown>)[key];
   }
-  return [];
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? (v as (string | Buffer)[]) : [v as string | Buffer];
 }
 
 export function first(entry: Entry, attribute: string | undefined): string | undefined {
