@@ -5,7 +5,9 @@
  * oidc-provider in the same run. The bare RP is a minimal web app on node:http — `/start` redirects
  * with PKCE, state and nonce kept in a Map, `/cb` runs authorizationCodeGrant + userinfo and sets a
  * session cookie — so both legs make the same HTTP hops and differ only in what the gateway adds
- * (shared-store state, ID token checks, account linking, groups, audit, session). Target: ≥ 80 %.
+ * (shared-store state, ID token checks, account linking, groups, audit, session). Both request the
+ * groups scope; the bare RP always calls userinfo, while the gateway (fetchUserinfo: auto, its
+ * default) skips it when the ID token already carries every mapped claim. Target: ≥ 80 %.
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +39,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const h = await startHarness('embedded', {
     port,
-    config: { connectors: [{ id: 'corp', type: 'oidc', displayName: 'Corp', issuer: op.url, clientId: 'gatehouse', clientSecret: SECRET, allowInsecureHttp: true, scopes: ['openid', 'email', 'profile'] }] },
+    config: { connectors: [{ id: 'corp', type: 'oidc', displayName: 'Corp', issuer: op.url, clientId: 'gatehouse', clientSecret: SECRET, allowInsecureHttp: true, scopes: ['openid', 'email', 'profile', 'groups'] }] },
   });
   const config = await client.discovery(new URL(op.url), 'bare', SECRET, undefined, { execute: [client.allowInsecureRequests] });
   const rp = await startBareRp(config, bareSite, barePort);
@@ -98,7 +100,7 @@ async function startBareRp(config: client.Configuration, site: string, port: num
         const state = client.randomState();
         const nonce = client.randomNonce();
         pending.set(state, { verifier, nonce });
-        const to = client.buildAuthorizationUrl(config, { redirect_uri: `${site}/cb`, scope: 'openid email profile', state, nonce, code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+        const to = client.buildAuthorizationUrl(config, { redirect_uri: `${site}/cb`, scope: 'openid email profile groups', state, nonce, code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
         res.writeHead(302, { location: to.href }).end();
         return;
       }

@@ -73,8 +73,13 @@ export const oidcConnectorSchema = z
     clockSkewSeconds: z.number().int().min(0).max(600).default(60),
     /** Discovery, token, userinfo and JWKS request timeout, seconds. Default 10. */
     timeoutSeconds: z.number().int().min(1).max(60).default(10),
-    /** Fetch userinfo and merge it (its `sub` must equal the ID token's). Default true. */
-    fetchUserinfo: z.boolean().default(true),
+    /**
+     * Fetch userinfo and merge it (its `sub` must equal the ID token's): `true` always, `false`
+     * never, `auto` only when the ID token lacks a claim the mapping needs (e-mail, username, groups,
+     * the admin/guest claims) — one round trip fewer per login with providers that put them in the ID
+     * token (Keycloak, Okta with a groups claim). Default `auto`.
+     */
+    fetchUserinfo: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     /** Claim names; the preset's are merged under these. */
     claims: oidcClaimsSchema.prefault({}),
     /** `claim=value` that makes the user a system admin (array claims: any element). Default: none. */

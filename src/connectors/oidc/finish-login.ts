@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client';
 import type { OAuthLoginResult } from '../contract.js';
-import { ClaimMappingError, mapIdentity, type Claims } from './claims.js';
+import { ClaimMappingError, claimAt, mapIdentity, type Claims } from './claims.js';
 import { loginStateKey, reasonOf, refuse, type OidcContext } from './connector-context.js';
 import { IdTokenError, verifyIdToken } from './id-token.js';
 import type { StoredLogin } from './start-login.js';
@@ -77,12 +77,22 @@ async function exchangeCode(ctx: OidcContext, params: URLSearchParams, state: st
 /** OIDC Core §5.3.2: userinfo's sub must equal the ID token's; ID token claims win on conflict. */
 async function mergeUserinfo(ctx: OidcContext, accessToken: string, idClaims: Claims): Promise<Claims> {
   if (!ctx.config.fetchUserinfo || !ctx.provider.serverMetadata().userinfo_endpoint) return idClaims;
+  if (ctx.config.fetchUserinfo === 'auto' && hasMappedClaims(ctx, idClaims)) return idClaims;
   try {
     const userinfo = await client.fetchUserInfo(ctx.provider, accessToken, idClaims.sub as string);
     return { ...userinfo, ...idClaims };
   } catch (err) {
     refuse(ctx, 'OIDC_INVALID_RESPONSE', `userinfo refused: ${reasonOf(err)}`, err);
   }
+}
+
+/** True when every claim the mapping reads is in the ID token already (`auto` userinfo). */
+export function hasMappedClaims(ctx: Pick<OidcContext, 'claimMap' | 'config'>, claims: Claims): boolean {
+  const m = ctx.claimMap;
+  // Names are optional: a provider that puts e-mail and username in the ID token puts the profile there too.
+  const wanted = [m.email, m.username, ...(Array.isArray(m.groups) ? m.groups : [m.groups])];
+  for (const rule of [ctx.config.adminClaim, ctx.config.guestClaim]) if (rule) wanted.push(rule.slice(0, rule.indexOf('=')));
+  return wanted.every((name) => claimAt(claims, name) !== undefined);
 }
 
 /** Protocol claims are kept out of the identity's raw attributes. */

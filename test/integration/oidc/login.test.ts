@@ -91,6 +91,29 @@ describe('claims mapping', () => {
     expect(result.identity).toMatchObject({ subject: ALICE.sub, email: ALICE.email, username: 'alice', groups: ['engineering', 'chat-admins'] });
   });
 
+  it('fetches userinfo only when the ID token lacks a mapped claim (fetchUserinfo: auto, the default)', async () => {
+    const calls: string[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      calls.push(new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname);
+      return fetch(input, init);
+    };
+    const full = await connectorFor(op, {}, { fetch: counting });
+    const a = await full.connector.finishLogin(await loginFlow((await full.connector.startLogin('r')).redirectUrl, { accountId: ALICE.sub }));
+    expect(a.identity.groups).toEqual(['engineering', 'chat-admins']);
+    expect(calls.filter((p) => p.includes('/me'))).toEqual([]);
+    // In conform mode the ID token carries no e-mail or groups: userinfo is fetched.
+    calls.length = 0;
+    const thin = await connectorFor(conformOp, {}, { fetch: counting });
+    const b = await thin.connector.finishLogin(await loginFlow((await thin.connector.startLogin('r')).redirectUrl, { accountId: ALICE.sub }));
+    expect(b.identity.email).toBe(ALICE.email);
+    expect(calls.filter((p) => p.includes('/me'))).toHaveLength(1);
+    // fetchUserinfo: true always asks.
+    calls.length = 0;
+    const always = await connectorFor(op, { fetchUserinfo: true }, { fetch: counting });
+    await always.connector.finishLogin(await loginFlow((await always.connector.startLogin('r')).redirectUrl, { accountId: ALICE.sub }));
+    expect(calls.filter((p) => p.includes('/me'))).toHaveLength(1);
+  });
+
   it('refuses a login whose claims carry no e-mail when userinfo is not fetched', async () => {
     const rp = await connectorFor(conformOp, { fetchUserinfo: false });
     const callback = await loginFlow((await rp.connector.startLogin('r')).redirectUrl, { accountId: ALICE.sub });
