@@ -1,9 +1,12 @@
 /**
- * `gatehouse import mattermost-config <config.json>`: map a Mattermost `SamlSettings` block onto a
- * Gatehouse SAML connector, print it as JSON for the `connectors` list, and say what did not map.
+ * `gatehouse import mattermost-config <config.json>`: map a Mattermost config's `SamlSettings`,
+ * `LdapSettings`, `GitLabSettings`, `GoogleSettings`, `Office365Settings` and `OpenIdSettings` onto
+ * Gatehouse connectors, print them as JSON for the `connectors` list, and say what did not map.
+ * Secrets are never copied: the output names a file to put each one in.
  */
 import { readFileSync } from 'node:fs';
 import { samlConnectorSchema } from '../connectors/saml/config-schema.js';
+import { ldapConnectorSchema } from '../connectors/ldap/config-schema.js';
 import { oidcConnectorSchema } from '../connectors/oidc/config-schema.js';
 import { oauth2ConnectorSchema } from '../connectors/oauth2/config-schema.js';
 import type { CliIo } from './run.js';
@@ -81,12 +84,91 @@ export function mapOidcSettings(block: 'GoogleSettings' | 'Office365Settings' | 
   };
 }
 
+/** LdapSettings keys Gatehouse does not take over, and why (for the report). */
+const LDAP_IGNORED: Record<string, string> = {
+  LoginFieldName: 'ignored: the sign-in form labels the field itself', PictureAttribute: 'not supported: profile pictures are not read from the directory',
+  MaximumLoginAttempts: 'password lockout is configured for the whole gateway', ReAddRemovedMembers: 'links with auto_add re-add their members at every sync',
+  Trace: 'set logging.level to debug instead', LoginButtonColor: 'not supported (directory sign-in is a form, not a button)',
+  LoginButtonBorderColor: 'not supported', LoginButtonTextColor: 'not supported',
+};
+
+/** Where the operator is told to put the service account's password. */
+export const LDAP_BIND_PASSWORD_PLACEHOLDER = '/etc/gatehouse/ldap-bind-password';
+
+const asFilter = (v: unknown) => { const f = str(v); return f === undefined ? undefined : f.startsWith('(') ? f : `(${f})`; };
+const clamp = (v: unknown, min: number, max: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(max, Math.max(min, Math.round(v))) : undefined);
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** `(memberOf=<dn>)` (AD's in-chain form too) is a group DN Gatehouse can use as is; other filters need a person. */
+function groupOfFilter(filter: string | undefined): string | undefined {
+  return filter ? /^\(memberOf(?::1\.2\.840\.113556\.1\.4\.1941:)?=([^()*]+=[^()*]+)\)$/i.exec(filter)?.[1]?.trim() : undefined;
+}
+
+function mapRoleFilter(key: 'AdminFilter' | 'GuestFilter', filter: string | undefined, notes: string[]): string[] | undefined {
+  if (!filter) return undefined;
+  const target = key === 'AdminFilter' ? 'adminGroups' : 'guestGroups';
+  const dn = groupOfFilter(filter);
+  if (dn) {
+    notes.push(`${key} ${filter} became ${target}: ["${dn}"]; Gatehouse also counts members of groups nested inside it — check that this is what you want`);
+    return [dn];
+  }
+  notes.push(`WARNING: ${key} ${filter} has no equivalent and was NOT mapped: Gatehouse decides ${key === 'AdminFilter' ? 'admins' : 'guests'} by group membership — put the DNs of the directory groups it selects into ${target}`);
+  return undefined;
+}
+
+/** LdapSettings → one LDAP connector (preset active-directory or openldap). */
+export function mapLdapSettings(s: Settings): Mapped {
+  const notes: string[] = [];
+  const security = str(s.ConnectionSecurity)?.toUpperCase() ?? '';
+  if (!['', 'TLS', 'STARTTLS'].includes(security)) notes.push(`ConnectionSecurity "${String(s.ConnectionSecurity)}" is unknown: mapped as a plain ldap:// connection; set url and startTls yourself`);
+  const tls = security === 'TLS';
+  const starttls = security === 'STARTTLS';
+  let host = (str(s.LdapServer) ?? 'ldap.example.com').replace(/^ldaps?:\/\//i, '').replace(/\/+$/, '');
+  if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
+  const port = clamp(Number(s.LdapPort), 1, 65_535) ?? (tls ? 636 : 389);
+  if (!str(s.LdapServer)) notes.push('LdapServer is empty: set url to your directory (ldaps://host:636 or ldap://host:389)');
+  if (!tls && !starttls) notes.push('ConnectionSecurity is empty: passwords travel unencrypted and Gatehouse warns about it at every start; prefer TLS (ldaps://) or STARTTLS');
+  const idAttr = str(s.IdAttribute);
+  const loginAttr = str(s.LoginIdAttribute);
+  const preset = idAttr?.toLowerCase() === 'objectguid' || loginAttr?.toLowerCase() === 'samaccountname' ? 'active-directory' : 'openldap';
+  const bindDn = str(s.BindUsername) ?? '';
+  if (!bindDn) notes.push('BindUsername is empty: Gatehouse needs a service account (bindDn) and refuses unauthenticated binds');
+  else if (!bindDn.includes('=')) notes.push(`BindUsername "${bindDn}" is not a DN: set bindDn to the service account's DN (e.g. cn=svc-gatehouse,ou=service accounts,dc=corp,dc=example)`);
+  notes.push(`LdapSettings.BindPassword is not copied: write the service account's password to ${LDAP_BIND_PASSWORD_PLACEHOLDER} (readable only by Gatehouse) or point bindPasswordFile at another file`);
+  const skipVerify = s.SkipCertificateVerification === true && (tls || starttls);
+  if (skipVerify) notes.push('WARNING: SkipCertificateVerification was on, so tls.verify is false with insecureSkipVerify: anyone on the network path can read directory passwords. Set tls.caFile to the directory\'s CA and remove both keys');
+  if (str(s.PublicCertificateFile) || str(s.PrivateKeyFile)) notes.push('PublicCertificateFile/PrivateKeyFile (a TLS client certificate) are not supported: the service account binds with its password');
+  const page = s.MaxPageSize === 0 || s.MaxPageSize === undefined ? undefined : clamp(s.MaxPageSize, 10, 5000);
+  if (s.MaxPageSize === 0) notes.push('MaxPageSize 0 (no paging) became Gatehouse\'s default: paged searches of 500 entries');
+  const groupsBlock = defined({ filter: asFilter(s.GroupFilter), idAttribute: str(s.GroupIdAttribute), nameAttribute: str(s.GroupDisplayNameAttribute) });
+  const adminGroups = s.EnableAdminFilter === true ? mapRoleFilter('AdminFilter', asFilter(s.AdminFilter), notes) : undefined;
+  const guestGroups = mapRoleFilter('GuestFilter', asFilter(s.GuestFilter), notes);
+  const connector = defined({
+    id: 'ldap', type: 'ldap', displayName: 'AD/LDAP', preset, url: `${tls ? 'ldaps' : 'ldap'}://${host}:${port}`,
+    ...(starttls ? { startTls: true } : {}),
+    ...(skipVerify ? { tls: { verify: false, insecureSkipVerify: true } } : {}),
+    bindDn, bindPasswordFile: LDAP_BIND_PASSWORD_PLACEHOLDER, userBase: str(s.BaseDN) ?? '', userFilter: asFilter(s.UserFilter),
+    loginAttributes: loginAttr ? [loginAttr] : undefined,
+    attributes: defined({
+      id: idAttr, username: str(s.UsernameAttribute), email: str(s.EmailAttribute), firstName: str(s.FirstNameAttribute),
+      lastName: str(s.LastNameAttribute), nickname: str(s.NicknameAttribute), position: str(s.PositionAttribute),
+    }),
+    ...(Object.keys(groupsBlock).length > 0 ? { groups: groupsBlock } : {}),
+    adminGroups, guestGroups, pageSize: page, timeoutSeconds: clamp(s.QueryTimeout, 1, 300),
+    sync: defined({ enabled: typeof s.EnableSync === 'boolean' ? s.EnableSync : undefined, intervalMinutes: clamp(s.SyncIntervalMinutes, 1, 10_080) }),
+  });
+  for (const key of Object.keys(s)) if (LDAP_IGNORED[key] && s[key] !== '' && s[key] !== false && s[key] !== null && s[key] !== 0) notes.push(`${key}: ${LDAP_IGNORED[key]}`);
+  return { connector, notes };
+}
+
 const enabled = (s: unknown): s is Settings => typeof s === 'object' && s !== null && ((s as Settings).Enable === true || Boolean(str((s as Settings).Id)));
 
 function mapAll(config: Record<string, unknown>): { mapped: Mapped[]; schemas: unknown[] } {
   const mapped: Mapped[] = [];
   const schemas: unknown[] = [];
   if (enabled(config.SamlSettings) || (config.SamlSettings && typeof config.SamlSettings === 'object' && str((config.SamlSettings as Settings).IdpURL))) { mapped.push(mapSamlSettings(config.SamlSettings as Settings)); schemas.push(samlConnectorSchema); }
+  const ldap = config.LdapSettings;
+  if (typeof ldap === 'object' && ldap !== null && (ldap as Settings).Enable === true) { mapped.push(mapLdapSettings(ldap as Settings)); schemas.push(ldapConnectorSchema); }
   if (enabled(config.GitLabSettings)) { mapped.push(mapGitLabSettings(config.GitLabSettings)); schemas.push(oauth2ConnectorSchema); }
   for (const block of ['GoogleSettings', 'Office365Settings', 'OpenIdSettings'] as const) {
     if (enabled(config[block])) { mapped.push(mapOidcSettings(block, config[block] as Settings)); schemas.push(oidcConnectorSchema); }
@@ -105,7 +187,7 @@ export function runImportMattermost(rest: string[], io: CliIo): number {
     return 1;
   }
   const { mapped, schemas } = mapAll(parsed);
-  if (mapped.length === 0) { io.err(`${file} has no enabled SamlSettings, GitLabSettings, GoogleSettings, Office365Settings or OpenIdSettings\n`); return 1; }
+  if (mapped.length === 0) { io.err(`${file} has no enabled SamlSettings, LdapSettings, GitLabSettings, GoogleSettings, Office365Settings or OpenIdSettings\n`); return 1; }
   io.out(`${JSON.stringify({ connectors: mapped.map((m) => m.connector) }, null, 2)}\n`);
   mapped.forEach((m, i) => {
     const id = String(m.connector.id);

@@ -12,6 +12,7 @@ import { runKeys } from './keys.js';
 import { runSaml } from './saml.js';
 import { runImportMattermost } from './import-mattermost.js';
 import { runIdpImport } from './idp.js';
+import { runLdap } from './ldap.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -29,6 +30,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
         config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, email: { type: 'string' }, username: { type: 'string' },
         password: { type: 'string' }, admin: { type: 'boolean' }, guest: { type: 'boolean' }, force: { type: 'boolean' },
         page: { type: 'string' }, 'per-page': { type: 'string' }, out: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' }, preset: { type: 'string' },
+        user: { type: 'string' }, 'dry-run': { type: 'boolean' }, full: { type: 'boolean' }, search: { type: 'string' },
       },
     });
   } catch (err) {
@@ -46,7 +48,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
   }
   if (command === 'import') return runImportMattermost(rest, io);
   if (command === 'idp') return runIdpImport(rest, parsed.values, io);
-  if (!['serve', 'gateway', 'chat', 'migrate', 'config', 'user', 'keys', 'saml'].includes(command)) {
+  if (!['serve', 'gateway', 'chat', 'migrate', 'config', 'user', 'keys', 'saml', 'ldap'].includes(command)) {
     io.err(`unknown command "${command}"\n\n${MAIN_HELP}`);
     return 2;
   }
@@ -65,6 +67,7 @@ export async function runCli(argv: string[], io: CliIo = STD_IO): Promise<number
     case 'config': return runConfigCheck(rest, config, io);
     case 'user': return runUser(rest, parsed.values, config, logger, io);
     case 'saml': return runSaml(rest, parsed.values, config, logger, io);
+    case 'ldap': return runLdap(rest, parsed.values, config, logger, io);
     default: return runKeys(rest, parsed.values, config, logger, io);
   }
 }
