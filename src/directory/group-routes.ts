@@ -48,6 +48,7 @@ function reportJson(r: SyncReport) {
       would: {
         deactivate: r.plan.deactivate.map((d) => d.username), reactivate: r.plan.reactivate.map((d) => d.username),
         create: r.plan.create.map((d) => d.username), update: r.plan.update.map((d) => d.username),
+        roles: r.plan.roles.map((d) => ({ username: d.username, roles: d.roles.join(' ') })),
         memberships: r.plan.memberships.map((m) => ({ kind: m.kind, target: m.target, user_id: m.userId })),
       },
     } : {}),

@@ -10,6 +10,7 @@
 import type { GatewayContext } from '../context.js';
 import type { LdapConnector } from '../connectors/ldap/create-ldap-connector.js';
 import type { DirectoryUser } from '../connectors/ldap/entries.js';
+import type { DirectoryGroup } from '../connectors/ldap/user-groups.js';
 import { readDirectory, type DirectorySnapshot, type ReadProgress } from '../connectors/ldap/read-directory.js';
 import { LdapUnavailableError } from '../connectors/ldap/directory-client.js';
 import { normalizeDn } from '../connectors/ldap/settings.js';
@@ -35,6 +36,8 @@ export interface SyncCounts {
 
 export interface SyncPlan {
   update: { userId: string; username: string; fields: Partial<UserRow> }[];
+  /** System roles that follow adminGroups / guestGroups. */
+  roles: { userId: string; username: string; roles: string[] }[];
   deactivate: { userId: string; username: string; reason: string }[];
   reactivate: { userId: string; username: string }[];
   create: { username: string; subject: string }[];
@@ -93,11 +96,24 @@ function profileChanges(user: UserRow, d: DirectoryUser): Partial<UserRow> {
   return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== user[k as keyof UserRow])) as Partial<UserRow>;
 }
 
+/** Per user (stable id), the adminGroups / guestGroups they are in (nested included), as login would see them. */
+function adminGuestGroups(connector: LdapConnector, snap: DirectorySnapshot): Map<string, DirectoryGroup[]> {
+  const s = connector.settings;
+  const byUser = new Map<string, DirectoryGroup[]>();
+  for (const g of snap.groups) {
+    const dnKey = normalizeDn(g.dn);
+    if (!s.adminGroups.has(dnKey) && !s.guestGroups.has(dnKey)) continue;
+    for (const id of g.memberIds) (byUser.get(id) ?? byUser.set(id, []).get(id)!).push({ dn: g.dn, dnKey, id: g.id, name: g.name });
+  }
+  return byUser;
+}
+
 async function plan(ctx: GatewayContext, connector: LdapConnector, snap: DirectorySnapshot): Promise<{ plan: SyncPlan; known: Map<string, KnownUser>; pendingMembers: Map<string, string[]>; groupIds: Map<string, string> }> {
   const s = connector.settings;
   const known = await knownUsers(ctx, s.id);
   const found = new Map(snap.users.map((u) => [u.id, u]));
-  const p: SyncPlan = { update: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
+  const roleGroups = adminGuestGroups(connector, snap);
+  const p: SyncPlan = { update: [], roles: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
   const left = new Set(snap.left);
   for (const k of known.values()) {
     const d = found.get(k.subject);
@@ -110,6 +126,8 @@ async function plan(ctx: GatewayContext, connector: LdapConnector, snap: Directo
     if (k.user.delete_at > 0 && k.syncDeactivated) p.reactivate.push({ userId: k.userId, username: k.user.username });
     const fields = profileChanges(k.user, d);
     if (Object.keys(fields).length > 0) p.update.push({ userId: k.userId, username: k.user.username, fields });
+    const roles = rolesFor(connector.identityOf(d, roleGroups.get(d.id) ?? []), k.user.roles.split(' '));
+    if (roles.join(' ') !== k.user.roles) p.roles.push({ userId: k.userId, username: k.user.username, roles });
   }
   if (s.sync.createUsers) for (const d of snap.users) if (!known.has(d.id)) p.create.push({ username: d.username, subject: d.id });
 
@@ -177,7 +195,7 @@ export async function runLdapSync(
   }
   const kind: SyncReport['kind'] = since ? 'incremental' : 'full';
   const counts: SyncCounts = { directoryUsers: 0, skipped: 0, groups: 0, updated: 0, deactivated: 0, reactivated: 0, created: 0, membershipsAdded: 0, membershipsRemoved: 0, teamOrChannelChanges: 0 };
-  const emptyPlan: SyncPlan = { update: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
+  const emptyPlan: SyncPlan = { update: [], roles: [], deactivate: [], reactivate: [], create: [], membershipsAdded: 0, membershipsRemoved: 0, groupsNew: 0, groupsGone: 0, memberships: [] };
   await ctx.db.insertInto('sync_runs').values({ id: runId, connector_id: s.id, kind: dryRun ? 'dry-run' : kind, status: 'running', start_at: startAt, end_at: 0, counts: '{}', error: '', high_water: '' }).execute();
   const finish = async (status: SyncReport['status'], reason: string | undefined, p: SyncPlan, cycles: string[], highWater = ''): Promise<SyncReport> => {
     const endAt = ctx.now();
@@ -239,7 +257,7 @@ async function apply(
   groupIds: Map<string, string>, counts: SyncCounts, onProgress?: (p: SyncProgress) => void,
 ): Promise<void> {
   const s = connector.settings;
-  const total = p.update.length + p.deactivate.length + p.reactivate.length + p.create.length + snap.groups.length;
+  const total = p.update.length + p.roles.length + p.deactivate.length + p.reactivate.length + p.create.length + snap.groups.length;
   let done = 0;
   const tick = () => { done += 1; if (done % 500 === 0 || done === total) onProgress?.({ phase: 'apply', done, total }); };
   for (const u of p.update) {
@@ -254,6 +272,12 @@ async function apply(
       counts.updated += 1;
     }
     await ctx.access.invalidate(u.userId);
+    tick();
+  }
+  for (const r of p.roles) {
+    await ctx.users.setRoles(r.userId, r.roles);
+    await ctx.access.invalidate(r.userId);
+    await ctx.audit.record('user.roles_changed', { subjectId: r.userId, details: { roles: r.roles.join(' '), source: s.id, by: 'directory_sync' } });
     tick();
   }
   for (const d of p.deactivate) {
@@ -278,7 +302,7 @@ async function apply(
     if (k && k.dn !== d.dn) await ctx.db.updateTable('identities').set({ dn: d.dn.slice(0, 2048) }).where('connector_id', '=', s.id).where('subject', '=', d.id).execute();
   }
   const localOf = new Map([...known.values()].map((k) => [k.subject, k.userId]));
-  if (p.create.length > 0) counts.created = await createUsers(ctx, connector, p.create.map((c) => byId.get(c.subject)!), localOf, (n) => { for (let i = 0; i < n; i += 1) tick(); });
+  if (p.create.length > 0) counts.created = await createUsers(ctx, connector, p.create.map((c) => byId.get(c.subject)!), adminGuestGroups(connector, snap), localOf, (n) => { for (let i = 0; i < n; i += 1) tick(); });
   // Groups and effective memberships, one group per transaction.
   const at = ctx.now();
   counts.membershipsAdded = 0;
@@ -334,7 +358,10 @@ const CREATE_BATCH = 500;
  * checked against sets loaded once; a directory user whose e-mail belongs to another account, or
  * who has none, is skipped and logged (they can still sign in if e-mail linking allows it).
  */
-async function createUsers(ctx: GatewayContext, connector: LdapConnector, users: DirectoryUser[], localOf: Map<string, string>, onBatch: (done: number) => void): Promise<number> {
+async function createUsers(
+  ctx: GatewayContext, connector: LdapConnector, users: DirectoryUser[], roleGroups: Map<string, DirectoryGroup[]>,
+  localOf: Map<string, string>, onBatch: (done: number) => void,
+): Promise<number> {
   const s = connector.settings;
   const names = new Set((await ctx.db.selectFrom('users').select('username').execute()).map((r) => r.username));
   const emails = new Set((await ctx.db.selectFrom('users').select('email').execute()).map((r) => r.email));
@@ -345,7 +372,7 @@ async function createUsers(ctx: GatewayContext, connector: LdapConnector, users:
     const rows: UserRow[] = [];
     const links: { connector_id: string; subject: string; user_id: string; email: string; create_at: number; last_login_at: number; dn: string }[] = [];
     for (const d of users.slice(i, i + CREATE_BATCH)) {
-      const identity = connector.identityOf(d, []);
+      const identity = connector.identityOf(d, roleGroups.get(d.id) ?? []);
       const email = normalizeEmail(identity.email);
       const username = await pickUsernameFrom(identity, (n) => names.has(n));
       try {

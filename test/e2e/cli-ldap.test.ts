@@ -159,7 +159,8 @@ describe('gatehouse ldap', () => {
     expect(again.err).toMatch(/^corp-ldap: incremental sync succeeded in .* created 0, updated 0, deactivated 0, reactivated 0/m);
     expect(again.err).toContain('are found by a full sync (--full, or every sync.fullSyncHours)');
     const users = run('corp', ['user', 'list']);
-    expect(users.out).toMatch(/^alice +alice@example\.test +system_user +active$/m);
+    // alice is in adminGroups: pre-created as a system admin, as her first sign-in would make her.
+    expect(users.out).toMatch(/^alice +alice@example\.test +system_admin system_user +active$/m);
 
     const groups = run('corp', ['ldap', 'groups', '--search', 'admins']);
     expect(groups.code, groups.err).toBe(0);

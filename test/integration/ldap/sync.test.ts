@@ -223,6 +223,23 @@ describe.each(BACKENDS)('directory sign-in and sync (%s)', (backend) => {
     expect((await runLdapSync(ctx(), connector())).counts.reactivated).toBe(1);
   });
 
+  it('system roles follow adminGroups at every sync, nested membership included', async () => {
+    const roles = async (u: string) => (await userByName(u)).roles;
+    const first = await runLdapSync(ctx(), connector({ adminGroups: [FIXTURE.groups.admins.dn] }), { full: true });
+    expect(first.status).toBe('succeeded');
+    expect(await roles('alice')).toBe('system_admin system_user');
+    expect(await roles('bob')).toBe('system_user');
+    // Another admin group: alice is demoted, bob (in legacy admins) promoted — same-name groups never mix.
+    await runLdapSync(ctx(), connector({ adminGroups: [FIXTURE.groups.legacyAdmins.dn] }), { full: true });
+    expect(await roles('alice')).toBe('system_user');
+    expect(await roles('bob')).toBe('system_admin system_user');
+    // platform ∋ engineers ∋ user0003: nested members count.
+    await runLdapSync(ctx(), connector({ adminGroups: [FIXTURE.groups.platform.dn] }), { full: true });
+    expect(await roles('user0003')).toBe('system_admin system_user');
+    await runLdapSync(ctx(), connector({ adminGroups: [FIXTURE.groups.cycleB.dn] }), { full: true });
+    expect(await roles('user0003')).toBe('system_user');
+  });
+
   it('one sync per connector at a time', async () => {
     const [a, b] = await Promise.allSettled([runLdapSync(ctx(), connector()), runLdapSync(ctx(), connector())]);
     const outcomes = [a, b].map((r) => (r.status === 'fulfilled' ? r.value.status : (r.reason as { code?: string }).code)).sort();
