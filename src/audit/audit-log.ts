@@ -15,7 +15,8 @@ export type AuditEvent =
   | 'access_token.created' | 'access_token.revoked'
   | 'keys.rotated' | 'setup.admin_created'
   | 'group.link_created' | 'group.link_deleted' | 'team.patched' | 'channel.member_added' | 'channel.member_removed'
-  | 'sync.succeeded' | 'sync.refused' | 'sync.failed';
+  | 'sync.succeeded' | 'sync.refused' | 'sync.failed'
+  | 'mfa.activated' | 'mfa.deactivated' | 'mfa.reset' | 'mfa.failed' | 'mfa.locked' | 'mfa.recovery_code_used' | 'mfa.recovery_codes_regenerated' | 'mfa.verified';
 
 export interface AuditEntry {
   actorId?: string;

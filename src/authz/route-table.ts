@@ -27,6 +27,8 @@ export interface RouteSpec {
   method: Method;
   path: string;
   access: RouteAccess;
+  /** Serves a session that must set up MFA first (enrolment itself, me, logout); every other route refuses it. */
+  duringMfaEnrolment?: boolean;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
@@ -38,12 +40,13 @@ export interface GuardDeps {
   strictCsrf: boolean;
 }
 
-export function guardFor(access: RouteAccess, deps: GuardDeps): RequestHandler {
+export function guardFor(access: RouteAccess, deps: GuardDeps, duringMfaEnrolment = false): RequestHandler {
   return async (req, _res, next) => {
     if (access.kind === 'public') return next();
     const principal = await deps.authenticator.authenticate(req);
     if (!principal) throw new GatewayError('AUTHN_REQUIRED', { detail: 'no valid session or access token' });
     checkCsrf(req, principal, deps.strictCsrf);
+    if (principal.mfaEnrolRequired && !duringMfaEnrolment) throw new GatewayError('MFA_REQUIRED', { detail: `${req.method} ${req.path} before MFA enrolment` });
     req.principal = principal;
     if (!allowed(access, req, deps.authorizer)) {
       throw new GatewayError('AUTHZ_FORBIDDEN', { detail: `${req.method} ${req.path} needs ${'permission' in access ? access.permission : access.kind}` });
@@ -72,7 +75,7 @@ export function mountRoutes(router: Router, specs: RouteSpec[], deps: GuardDeps)
   for (const spec of specs) {
     const handler: RequestHandler = async (req, res) => { await spec.handler(req, res); };
     Object.defineProperty(handler, DECLARED, { value: spec.access });
-    router[spec.method](spec.path, guardFor(spec.access, deps), handler);
+    router[spec.method](spec.path, guardFor(spec.access, deps, spec.duringMfaEnrolment ?? false), handler);
   }
 }
 

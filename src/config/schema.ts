@@ -10,6 +10,7 @@ import { samlConnectorSchema } from '../connectors/saml/config-schema.js';
 import { oidcConnectorSchema } from '../connectors/oidc/config-schema.js';
 import { oauth2ConnectorSchema } from '../connectors/oauth2/config-schema.js';
 import { ldapConnectorSchema } from '../connectors/ldap/config-schema.js';
+import { mfaConfigSchema } from '../mfa/config-schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -136,6 +137,8 @@ export const configSchema = z
         return new Set(services).size === services.length;
       }, "at most one connector may serve each Mattermost service path (mattermostService)")
       .refine((list) => list.every((c) => c.id !== 'local'), 'the connector id "local" is reserved for local accounts'),
+    /** Multi-factor authentication (keys in src/mfa/config-schema.ts). */
+    mfa: mfaConfigSchema.prefault({}),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -83,6 +83,8 @@ export interface SamlConnector {
   readonly trustEmail: boolean;
   /** Just-in-time account creation allowed. */
   readonly allowSignup: boolean;
+  /** Accept the IdP's proven MFA instead of a Gatehouse code (config `trustIdpMfa`). */
+  readonly trustIdpMfa?: boolean;
   /** SP metadata XML (entityID, ACS, SLO, signing and encryption certificates). */
   metadata(): string;
   /**
@@ -144,6 +146,8 @@ export interface OAuthConnector {
   readonly buttonColor: string;
   readonly trustEmail: boolean;
   readonly allowSignup: boolean;
+  /** Accept the IdP's proven MFA (`amr`) instead of a Gatehouse code (config `trustIdpMfa`; OIDC only). */
+  readonly trustIdpMfa?: boolean;
   /** Mattermost's service name this connector also answers (`gitlab`, `google`, `office365`, `openid`), if any. */
   readonly mattermostService?: string;
   /**

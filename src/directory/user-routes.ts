@@ -1,5 +1,6 @@
 /** Users API (Mattermost v4 shapes): create, me, get, list, roles, deactivate. */
 import type { GatewayContext } from '../context.js';
+import { createMfaRepository } from '../mfa/mfa-repository.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import { decide } from '../authz/decide.js';
 import { sendJson } from '../errors/respond.js';
@@ -41,13 +42,17 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
       },
     },
     {
-      method: 'get', path: '/api/v4/users/:user_id', access: { kind: 'authenticated' },
+      method: 'get', path: '/api/v4/users/:user_id', access: { kind: 'authenticated' }, duringMfaEnrolment: true,
       async handler(req, res) {
         const id = targetUserId(req);
+        // A session that must enrol first sees only itself.
+        if (req.principal!.mfaEnrolRequired && id !== req.principal!.userId) throw new GatewayError('MFA_REQUIRED');
         const user = await ctx.users.get(id);
         const visible = user && (id === req.principal!.userId || decide(ctx.authorizer, req.principal!, 'view_members'));
         if (!user || !visible) throw new GatewayError('USER_NOT_FOUND');
-        sendJson(res, 200, toMattermostUser(user, { sanitized: !canSeeEmail(req, user) }));
+        const sanitized = !canSeeEmail(req, user);
+        const mfaActive = sanitized ? false : await createMfaRepository(ctx.db, ctx.sealer, ctx.now).isActive(user.id);
+        sendJson(res, 200, toMattermostUser(user, { sanitized, mfaActive }));
       },
     },
     {

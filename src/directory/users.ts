@@ -119,13 +119,13 @@ export function createUserRepository(db: Kysely<GatewayDatabase>, now: () => num
 export type UserRepository = ReturnType<typeof createUserRepository>;
 
 /** Mattermost's `User` JSON; never carries credentials. `sanitized` drops e-mail (for other viewers). */
-export function toMattermostUser(u: UserRow, options: { sanitized?: boolean } = {}) {
+export function toMattermostUser(u: UserRow, options: { sanitized?: boolean; mfaActive?: boolean } = {}) {
   return {
     id: u.id, create_at: u.create_at, update_at: u.update_at, delete_at: u.delete_at, username: u.username,
     auth_data: '', auth_service: u.auth_service, email: options.sanitized ? '' : u.email,
     email_verified: u.email_verified === 1, nickname: u.nickname, first_name: u.first_name, last_name: u.last_name,
     position: u.position, roles: u.roles, locale: u.locale, notify_props: {}, props: {},
-    last_password_update: u.last_password_update, mfa_active: false, timezone: { useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: '' },
+    last_password_update: u.last_password_update, mfa_active: options.mfaActive ?? false, timezone: { useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: '' },
     is_bot: false,
   };
 }

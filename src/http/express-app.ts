@@ -20,6 +20,8 @@ import { samlRoutes } from '../login/saml-routes.js';
 import { samlLogoutRoutes } from '../login/saml-logout-routes.js';
 import { oauthRoutes } from '../login/oauth-routes.js';
 import { groupRoutes } from '../directory/group-routes.js';
+import { mfaRoutes } from '../mfa/mfa-routes.js';
+import { mfaPageRoutes } from '../views/mfa-pages.js';
 
 /** Every route the gateway serves itself, in one table. */
 export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
@@ -37,6 +39,8 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...sessionRoutes(ctx),
     ...teamRoutes(ctx),
     ...groupRoutes(ctx),
+    ...mfaRoutes(ctx),
+    ...mfaPageRoutes(ctx),
     ...userRoutes(ctx),
     ...loginPageRoutes(ctx, password),
     ...setupPageRoutes(ctx),

@@ -13,7 +13,7 @@ import type { SsoSessionRef } from '../sessions/session-store.js';
 import { refreshSealContext } from './sso/sso-recheck.js';
 import { renderSsoFailure } from './sso/sso-failure.js';
 import { consumeRelay, createRelay } from './relay-state.js';
-import { startSession } from './start-session.js';
+import { finishBrowserLogin } from '../mfa/finish-login.js';
 
 async function start(ctx: GatewayContext, connector: OAuthConnector, req: Request, res: Response): Promise<void> {
   const { redirectUrl } = await connector.startLogin(await createRelay(ctx, connector.id, req.query.redirect_to));
@@ -30,8 +30,7 @@ async function callback(ctx: GatewayContext, connector: OAuthConnector, req: Req
     const sso: SsoSessionRef = { connectorId: connector.id, nameId: result.session.sub, nameIdFormat: connector.kind, sessionIndex: result.session.sid ?? '', ...(result.session.idToken ? { idToken: result.session.idToken } : {}) };
     // A connector that re-checks users keeps the refresh token with the session, sealed.
     if (connector.recheck && result.session.refreshToken) Object.assign(sso, { refreshTokenSealed: ctx.sealer.seal(result.session.refreshToken, refreshSealContext(connector.id, result.session.sub)), checkedAt: ctx.now() });
-    await startSession(ctx, req, res, userId, amr, '', sso);
-    res.redirect(303, returnTo);
+    await finishBrowserLogin(ctx, req, res, { userId, amr, connectorId: connector.id, trustIdpMfa: connector.trustIdpMfa ?? false, sso }, returnTo);
   } catch (err) {
     renderSsoFailure(ctx, req, res, connector.id, err);
   }

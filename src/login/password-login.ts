@@ -13,6 +13,8 @@ import { completeSsoLogin } from './sso/complete-sso-login.js';
 export interface PasswordLoginResult {
   userId: string;
   amr: string[];
+  /** Which connector recognised the password (`local` or an LDAP connector id). */
+  connectorId: string;
 }
 
 export interface PasswordLoginDeps {
@@ -65,12 +67,12 @@ export async function passwordLogin(ctx: GatewayContext, deps: PasswordLoginDeps
     if (!connector.linking) throw await refuse(`connector ${connector.id} returned an identity without a user`, 'login.failed');
     const result = await completeSsoLogin(ctx, match.identity, connector.linking, ip);
     await deps.lockout.clear(loginId);
-    return result;
+    return { ...result, connectorId: connector.id };
   }
   const user = await ctx.users.get(match.identity.userId);
   if (!user || user.delete_at > 0) throw await refuse('account is deactivated', 'login.failed');
   await deps.lockout.clear(loginId);
   ctx.metrics.loginAttempts.inc({ result: 'succeeded' });
   await ctx.audit.record('login.succeeded', { actorId: user.id, subjectId: user.id, ip, details: { connector: connector.id, amr: match.identity.amr.join(' ') } });
-  return { userId: user.id, amr: match.identity.amr };
+  return { userId: user.id, amr: match.identity.amr, connectorId: connector.id };
 }

@@ -11,7 +11,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { consumeRelay, createRelay } from './relay-state.js';
 import { completeSsoLogin } from './sso/complete-sso-login.js';
 import { renderSsoFailure } from './sso/sso-failure.js';
-import { startSession } from './start-session.js';
+import { finishBrowserLogin } from '../mfa/finish-login.js';
 
 async function start(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
   const { redirectUrl } = await connector.startLogin(await createRelay(ctx, connector.id, req.query.redirect_to));
@@ -26,8 +26,8 @@ async function acs(ctx: GatewayContext, connector: SamlConnector, req: Request, 
     const result = await connector.finishLogin(b.SAMLResponse);
     const returnTo = await consumeRelay(ctx, connector.id, b.RelayState);
     const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
-    await startSession(ctx, req, res, userId, amr, '', { connectorId: connector.id, ...result.session });
-    res.redirect(303, returnTo);
+    const sso = { connectorId: connector.id, ...result.session };
+    await finishBrowserLogin(ctx, req, res, { userId, amr, connectorId: connector.id, trustIdpMfa: connector.trustIdpMfa ?? false, sso }, returnTo);
   } catch (err) {
     renderSsoFailure(ctx, req, res, connector.id, err);
   }

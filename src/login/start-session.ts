@@ -9,9 +9,14 @@ import { serializeCookie } from '../http/cookies.js';
 import { CSRF_COOKIE, SESSION_COOKIE, USER_ID_COOKIE, readCredential } from '../sessions/authenticate.js';
 import type { SessionRecord, SsoSessionRef } from '../sessions/session-store.js';
 
-export async function startSession(ctx: GatewayContext, req: Request, res: Response, userId: string, amr: string[], deviceId = '', sso?: SsoSessionRef): Promise<SessionRecord> {
+export async function startSession(
+  ctx: GatewayContext, req: Request, res: Response, userId: string, amr: string[], deviceId = '', sso?: SsoSessionRef,
+  opts: { mfaEnrolRequired?: boolean } = {},
+): Promise<SessionRecord> {
   await revokePresentedSession(ctx, req);
-  const { token, session } = await ctx.sessions.create({ userId, amr, deviceId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '', ...(sso ? { sso } : {}) });
+  const { token, session } = await ctx.sessions.create({
+    userId, amr, deviceId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '', ...(sso ? { sso } : {}), ...(opts.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),
+  });
   const secure = ctx.config.siteUrl.startsWith('https://');
   const maxAgeSeconds = Math.floor((session.expiresAt - session.createAt) / 1000);
   res.setHeader('Token', token);

@@ -31,6 +31,7 @@ export function createHttpForwarder(ctx: GatewayContext, chatUrl: string): HttpF
         const principal = await ctx.authenticator.authenticate(req);
         if (!principal) throw new GatewayError('AUTHN_REQUIRED', { detail: 'no valid session or access token' });
         checkCsrf(req, principal, ctx.config.sessions.strictCsrf);
+        if (principal.mfaEnrolRequired) throw new GatewayError('MFA_REQUIRED', { detail: 'chat before MFA enrolment' });
         const assertion = await ctx.minter.assertionFor(principal);
         const upstream = http.request({
           agent, host: target.hostname, port: target.port, method: req.method, path: req.url,

@@ -43,6 +43,7 @@ export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): 
       const principal = await ctx.authenticator.authenticate(req).catch(() => null);
       if (!principal) return refuse(socket, 401, 'Unauthorized');
       if (principal.viaCookie && req.headers.origin !== siteOrigin) return refuse(socket, 403, 'Forbidden');
+      if (principal.mfaEnrolRequired) return refuse(socket, 403, 'Forbidden');
       const assertion = await ctx.minter.assertionFor(principal);
       const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: 'GET', headers: upstreamUpgradeHeaders(req.headers, assertion, requestId) });
       upstream.on('upgrade', (upRes, upSocket, upHead) => {

@@ -53,7 +53,10 @@ export function createAuthenticator(deps: {
         const access = await deps.access.resolve(session.userId);
         if (!access || access.deactivated) return null;
         deps.onSession?.(session);
-        return { userId: session.userId, sessionId: session.id, kind: 'session', viaCookie: credential.viaCookie, csrfToken: session.csrfToken, amr: session.amr, authTime: session.authTime, access };
+        return {
+          userId: session.userId, sessionId: session.id, kind: 'session', viaCookie: credential.viaCookie, csrfToken: session.csrfToken, amr: session.amr,
+          authTime: session.authTime, access, ...(session.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),
+        };
       }
       if (credential.viaCookie) return null;
       const pat = await fromAccessToken(credential.token);

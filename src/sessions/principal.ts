@@ -10,6 +10,8 @@ export interface Principal {
   amr: string[];
   authTime: number;
   access: Access;
+  /** MFA must be set up first: only routes marked `duringMfaEnrolment` serve this principal. */
+  mfaEnrolRequired?: boolean;
 }
 
 /** What a user may do, resolved from the directory and cached in the ephemeral store. */

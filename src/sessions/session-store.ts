@@ -22,6 +22,8 @@ export interface SessionRecord {
   ip: string;
   /** For SSO sessions that support Single Logout: which IdP session this is. */
   sso?: SsoSessionRef;
+  /** MFA is required and not yet set up: this session may only enrol (every other route answers 403 mfa_required). */
+  mfaEnrolRequired?: boolean;
 }
 
 /**
@@ -71,13 +73,14 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
     await store.set(idKey(s.id), tokenHash, ttl);
   };
   const sessions = {
-    async create(input: { userId: string; amr: string[]; authTime?: number; deviceId?: string; userAgent?: string; ip?: string; sso?: SsoSessionRef }) {
+    async create(input: { userId: string; amr: string[]; authTime?: number; deviceId?: string; userAgent?: string; ip?: string; sso?: SsoSessionRef; mfaEnrolRequired?: boolean }) {
       const at = now();
       const token = newSecret();
       const record: SessionRecord = {
         id: newId(), userId: input.userId, csrfToken: newSecret(), amr: input.amr, authTime: input.authTime ?? at,
         createAt: at, lastActivityAt: at, expiresAt: at + lifetimes.lengthMs, deviceId: input.deviceId ?? '',
         userAgent: (input.userAgent ?? '').slice(0, 256), ip: input.ip ?? '', ...(input.sso ? { sso: input.sso } : {}),
+        ...(input.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),
       };
       const tokenHash = hashToken(token);
       await write(tokenHash, record, at);
@@ -106,11 +109,16 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
     },
     /** Replace a live session's SSO reference (a re-check's rotated refresh token); false when the session is gone. */
     async updateSso(id: string, sso: SsoSessionRef): Promise<boolean> {
+      return sessions.patch(id, { sso });
+    },
+    /** Change a live session's amr or MFA state (after enrolment); false when the session is gone. */
+    async patch(id: string, fields: Partial<Pick<SessionRecord, 'sso' | 'amr' | 'mfaEnrolRequired'>>): Promise<boolean> {
       const tokenHash = await store.get(idKey(id));
       const raw = tokenHash ? await store.get(recordKey(tokenHash)) : null;
       if (!tokenHash || !raw) return false;
-      const s = JSON.parse(raw) as SessionRecord;
-      await write(tokenHash, { ...s, sso }, now());
+      const next = { ...(JSON.parse(raw) as SessionRecord), ...fields };
+      if (fields.mfaEnrolRequired === false) delete next.mfaEnrolRequired;
+      await write(tokenHash, next, now());
       return true;
     },
     async get(id: string): Promise<SessionRecord | null> {

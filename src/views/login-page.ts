@@ -6,7 +6,7 @@ import { isGatewayError } from '../errors/gateway-error.js';
 import { getCookie, serializeCookie } from '../http/cookies.js';
 import { newSecret } from '../http/ids.js';
 import { passwordLogin, type PasswordLoginDeps } from '../login/password-login.js';
-import { startSession } from '../login/start-session.js';
+import { finishBrowserLogin } from '../mfa/finish-login.js';
 import { html, page, raw, safeReturnPath } from './html.js';
 
 const FORM_COOKIE = 'gh_login_form';
@@ -57,9 +57,8 @@ export function loginPageRoutes(ctx: GatewayContext, deps: PasswordLoginDeps): R
           return;
         }
         try {
-          const { userId, amr } = await passwordLogin(ctx, deps, b.login_id, b.password, req.ip ?? '');
-          await startSession(ctx, req, res, userId, amr);
-          res.redirect(303, returnTo);
+          const { userId, amr, connectorId } = await passwordLogin(ctx, deps, b.login_id, b.password, req.ip ?? '');
+          await finishBrowserLogin(ctx, req, res, { userId, amr, connectorId }, returnTo);
         } catch (err) {
           if (!isGatewayError(err) || err.status >= 500) throw err;
           renderLogin(res, ctx, { returnTo, loginId, status: err.status, error: err.publicMessage });

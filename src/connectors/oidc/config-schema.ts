@@ -4,7 +4,7 @@
  * `claims` and `scopes` by the connector; secrets never come from presets.
  */
 import { z } from 'zod';
-import { connectorButtonColor, connectorDisplayName, connectorId } from '../config-common.js';
+import { connectorButtonColor, connectorDisplayName, connectorId, connectorTrustIdpMfa } from '../config-common.js';
 
 const claimEquals = z.string().regex(/^[^=]+=.+$/, 'must be "claim=value", e.g. "groups=chat-admins"');
 const claimName = z.string().min(1);
@@ -88,6 +88,8 @@ export const oidcConnectorSchema = z
     guestClaim: claimEquals.optional(),
     /** Link an existing account with no other link by verified e-mail. Default false. Ignored for Entra (mutable `email`). */
     trustEmail: z.boolean().default(false),
+    /** See config-common.ts. */
+    trustIdpMfa: connectorTrustIdpMfa,
     /** Create accounts just in time. Default true. */
     allowSignup: z.boolean().default(true),
     /** Allow an `http://` issuer. Default false; only for loopback test providers. */

@@ -96,6 +96,7 @@ export async function createOidcConnector(input: OidcConnectorConfig | OidcConne
     // Entra's email claim is mutable: never link by it, whatever the operator set.
     trustEmail: config.trustEmail && config.preset !== 'entra-id',
     allowSignup: config.allowSignup,
+    trustIdpMfa: config.trustIdpMfa,
     ...(config.mattermostService ? { mattermostService: config.mattermostService } : {}),
     startLogin: (relay) => startLogin(ctx, relay),
     finishLogin: (callback) => finishLogin(ctx, callback),

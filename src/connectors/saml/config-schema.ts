@@ -3,7 +3,7 @@
  * Preset attribute names (providers/<preset>.json) are merged under `attributes` by the connector.
  */
 import { z } from 'zod';
-import { connectorButtonColor, connectorDisplayName, connectorId } from '../config-common.js';
+import { connectorButtonColor, connectorDisplayName, connectorId, connectorTrustIdpMfa } from '../config-common.js';
 
 const attrEquals = z
   .string()
@@ -110,6 +110,8 @@ export const samlConnectorSchema = z
     guestAttribute: attrEquals.optional(),
     /** Link an existing account with no other link by verified e-mail. Default false. */
     trustEmail: z.boolean().default(false),
+    /** See config-common.ts. */
+    trustIdpMfa: connectorTrustIdpMfa,
     /** Create accounts just in time. Default true. */
     allowSignup: z.boolean().default(true),
   })

@@ -100,6 +100,7 @@ export async function createSamlConnector(input: SamlConnectorConfig, deps: Saml
     displayName: config.displayName,
     buttonColor: config.buttonColor,
     trustEmail: config.trustEmail,
+    trustIdpMfa: config.trustIdpMfa,
     allowSignup: config.allowSignup,
     metadata: () => spMetadata(ctx),
     startLogin: (relayState) => startLogin(ctx, relayState),

@@ -165,6 +165,27 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('sync_runs_connector_idx').on('sync_runs').columns(['connector_id', 'start_at']).execute();
       },
     },
+    '0004_mfa': {
+      async up(db: AnyDb) {
+        // One TOTP secret per user, sealed (AES-256-GCM); active only after a first valid code.
+        // last_step is the newest time step accepted: a code is good once, on every node.
+        await db.schema.createTable('mfa_secrets')
+          .addColumn('user_id', 'varchar(26)', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+          .addColumn('secret_sealed', 'text', (c) => c.notNull())
+          .addColumn('active', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_step', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('activate_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createTable('recovery_codes')
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('code_hash', 'varchar(64)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('used_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('recovery_codes_pk', ['user_id', 'code_hash'])
+          .execute();
+      },
+    },
   };
 }
 

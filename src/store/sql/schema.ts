@@ -148,7 +148,27 @@ export interface SyncRunsTable {
   high_water: string;
 }
 
+export interface MfaSecretsTable {
+  user_id: string;
+  secret_sealed: string;
+  active: number;
+  /** Newest TOTP time step accepted (replay protection). */
+  last_step: number;
+  create_at: number;
+  activate_at: number;
+}
+
+export interface RecoveryCodesTable {
+  user_id: string;
+  /** SHA-256 of user id and code. */
+  code_hash: string;
+  create_at: number;
+  used_at: number;
+}
+
 export interface GatewayDatabase {
+  mfa_secrets: MfaSecretsTable;
+  recovery_codes: RecoveryCodesTable;
   group_teams: GroupTeamsTable;
   group_channels: GroupChannelsTable;
   sync_runs: SyncRunsTable;
