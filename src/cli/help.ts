@@ -11,6 +11,7 @@ Commands:
   user create           create a user:  --email E --username U --password P [--admin | --guest]
   user list             list users:     [--page N] [--per-page N]
   user deactivate       deactivate a user and end their sessions:  <username | email>
+  user reset-mfa        remove a user's TOTP secret and recovery codes (a lost device):  <username | email>
   saml keygen           make an SP signing key and certificate:  [--out DIR] [--cn NAME] [--days N]
   saml metadata         print a SAML connector's SP metadata:  [connector-id]
   saml test             load a SAML connector as the server would and report what it resolved:  [connector-id]
@@ -35,7 +36,7 @@ export const COMMAND_HELP: Record<string, string> = {
   chat: 'gatehouse chat [--config FILE]\n  Runs chat-core alone on chat.host:chat.port; it fetches the gateway JWKS from chat.jwksUrl.\n',
   migrate: 'gatehouse migrate [--config FILE]\n  Applies pending migrations to the gateway database and the chat-core database, then exits.\n',
   config: 'gatehouse config check [--config FILE]\n  Loads the configuration exactly as the server would and reports every problem at once (exit 1), or prints the effective settings with secrets hidden.\n',
-  user: 'gatehouse user create --email E --username U --password P [--admin | --guest]\ngatehouse user list [--page N] [--per-page N]\ngatehouse user deactivate <username | email>\n',
+  user: 'gatehouse user create --email E --username U --password P [--admin | --guest]\ngatehouse user list [--page N] [--per-page N]\ngatehouse user deactivate <username | email>\ngatehouse user reset-mfa <username | email>\n',
   saml: 'gatehouse saml keygen [--out DIR] [--cn NAME] [--days 730]\n  Writes saml-sp-key.pem (mode 0600) and saml-sp-cert.pem, a self-signed RSA key pair for signing AuthnRequests\n  and logout messages; point sp.privateKeyFile and sp.certificateFile at them.\ngatehouse saml metadata [connector-id]\n  Prints the SP metadata XML of the connector (default: the default connector) to give to the IdP.\ngatehouse saml test [connector-id]\n  Loads the connector (keys, IdP metadata) and prints where AuthnRequests go and the SP certificate expiry.\n',
   ldap: 'gatehouse ldap test [connector-id] [--user LOGIN]\n  Loads the connector as the server would, connects and binds with the service account (which server answered, whether\n  TLS protects it), and counts users under userFilter and groups under groups.filter (the first page). With --user, prints\n  what the mapping makes of that one user (DN, stable id, username, e-mail, names, disabled reason, groups with nesting\n  resolved, admin and guest) without asking for their password. Exit 1 with one line per failure.\n'
     + 'gatehouse ldap sync [connector-id] [--dry-run] [--full]\n  Runs a user and group sync now against the configured database (a running server may share it), progress on stderr.\n  The safety valve applies: a sync that would deactivate more than sync.maxDeactivatePercent changes nothing (exit 1).\n  --dry-run changes nothing and prints who would be deactivated, reactivated, created or updated, and the team and\n  channel membership changes. Between full syncs a sync reads only changed entries (sync.incremental); --full reads\n  the whole directory (after changing userFilter, say). Without chat-core, channel links are skipped with a warning.\n'

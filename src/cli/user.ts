@@ -1,10 +1,11 @@
-/** `gatehouse user create | list | deactivate`. */
+/** `gatehouse user create | list | deactivate | reset-mfa`. */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import { checkPasswordPolicy } from '../login/password-policy.js';
 import { hashPassword } from '../login/passwords.js';
 import { deactivateUser } from '../directory/user-routes.js';
+import { deactivate as deactivateMfa } from '../mfa/enrolment.js';
 import { COMMAND_HELP } from './help.js';
 import { withOfflineGateway } from './offline-gateway.js';
 import type { CliIo } from './run.js';
@@ -17,8 +18,8 @@ export async function runUser(rest: string[], flags: Flags, config: Config, logg
     io.err(`user create needs --email, --username and --password (and at most one of --admin, --guest)\n\n${COMMAND_HELP.user}`);
     return 2;
   }
-  if (sub === 'deactivate' && !target) { io.err(`user deactivate needs a username or email\n\n${COMMAND_HELP.user}`); return 2; }
-  if (!['create', 'list', 'deactivate'].includes(sub ?? '')) { io.err(COMMAND_HELP.user!); return 2; }
+  if ((sub === 'deactivate' || sub === 'reset-mfa') && !target) { io.err(`user ${sub} needs a username or email\n\n${COMMAND_HELP.user}`); return 2; }
+  if (!['create', 'list', 'deactivate', 'reset-mfa'].includes(sub ?? '')) { io.err(COMMAND_HELP.user!); return 2; }
   try {
     return await withOfflineGateway(config, logger, async ({ ctx }) => {
       if (sub === 'create') {
@@ -37,6 +38,12 @@ export async function runUser(rest: string[], flags: Flags, config: Config, logg
       }
       const user = await ctx.users.findByLoginId(target!);
       if (!user) { io.err(`no user "${target}"\n`); return 1; }
+      if (sub === 'reset-mfa') {
+        // An administrator's reset: the secret and recovery codes are gone; the user enrols again (at once, where MFA is required).
+        await deactivateMfa(ctx, user, { actorId: '', byAdmin: true, ip: '' });
+        io.out(`reset two-factor authentication of ${user.username}; they sign in with their password and enrol again\n`);
+        return 0;
+      }
       await deactivateUser(ctx, user.id, '');
       io.out(`deactivated ${user.username}; their sessions are revoked\n`);
       if (!config.redis.url) io.out('note: with the in-memory store a separately running server drops its cached access within 5 minutes; use DELETE /api/v4/users/{id} for an immediate effect\n');

@@ -80,6 +80,10 @@ describe('the gatehouse command', () => {
     const list = run(['user', 'list'], env);
     expect(list.out).toMatch(/ops\s+ops@example.com\s+system_admin system_user\s+active/);
     expect(list.out).not.toContain('weak');
+    const reset = run(['user', 'reset-mfa', 'ops'], env);
+    expect(reset.code, reset.err).toBe(0);
+    expect(reset.out).toContain('reset two-factor authentication of ops');
+    expect(run(['user', 'reset-mfa', 'nobody-here'], env).code).toBe(1);
     expect(run(['user', 'deactivate', 'ops'], env).code).toBe(0);
     expect(run(['user', 'list'], env).out).toMatch(/ops .* deactivated/);
     const tooSoon = run(['keys', 'rotate'], env);
