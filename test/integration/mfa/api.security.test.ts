@@ -186,6 +186,10 @@ describe.each(BACKENDS)('MFA API (%s)', (backend) => {
     const csrf = await c.request('POST', '/api/v4/users/me/mfa/generate', { useCookies: true });
     expect(csrf.status).toBe(401);
     expect(csrf.json.id).toBe('api.context.session_expired.app_error');
+    // Turning it off through a cookie session without the CSRF header is refused the same way.
+    const off = await c.request('PUT', '/api/v4/users/me/mfa', { useCookies: true, body: { activate: false } });
+    expect(off.status).toBe(401);
+    expect(off.json.id).toBe('api.context.session_expired.app_error');
     const pat = await admin.request('POST', `/api/v4/users/${u.id}/tokens`, { body: { description: 'bot' } });
     const bot = apiClient(h.url);
     bot.token = pat.json.token;
