@@ -156,6 +156,9 @@ async function plan(ctx: GatewayContext, connector: LdapConnector, snap: Directo
     p.membershipsRemoved += currentBy.get(g.id)?.size ?? 0;
     pendingMembers.set(g.id, []);
   }
+  // Stable, readable order for reports and dry runs.
+  const byName = (a: { username: string }, b: { username: string }) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
+  for (const list of [p.update, p.roles, p.deactivate, p.reactivate, p.create]) list.sort(byName);
   return { plan: p, known, pendingMembers, groupIds };
 }
 
