@@ -28,6 +28,8 @@ import { buildExpressApp } from './http/express-app.js';
 import { createConnectorRegistry } from './connectors/registry.js';
 import { newRequestId } from './http/ids.js';
 import { startSyncScheduler } from './directory/sync-scheduler.js';
+import { startGuestExpiry } from './invitations/guest-expiry.js';
+import { createMailer } from './mail/mailer.js';
 import { createSsoRechecker, type SsoRechecker } from './login/sso/sso-recheck.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
@@ -79,6 +81,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   let rechecker: SsoRechecker | undefined;
   const ctx: GatewayContext = {
     config, logger, now, db, dialect: deps.dialect, store, authorizer: deps.authorizer, users, teams, tokens, sessions, access, sealer: deps.sealer,
+    mailer: createMailer(config.mail, { dataDir: config.dataDir, logger }),
     authenticator: createAuthenticator({ sessions, access, tokens, store, onSession: (s) => rechecker?.onSessionUsed(s) }),
     audit: createAuditLog(db, logger, now), metrics, signingKeys, keySet: () => keySet, minter,
     connectors: await createConnectorRegistry(config, { store, logger, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
@@ -107,6 +110,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   }, KEY_RELOAD_MS);
   keyTimer.unref();
   const stopSync = startSyncScheduler(ctx);
+  const stopGuestExpiry = startGuestExpiry(ctx);
 
   return {
     ctx,
@@ -133,6 +137,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     async close() {
       clearInterval(keyTimer);
       stopSync();
+      stopGuestExpiry();
+      await ctx.mailer.close();
       wsForwarder.closeAll();
       httpForwarder.close();
       await unsubscribeRevoked();

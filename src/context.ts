@@ -19,6 +19,7 @@ import type { AssertionMinter } from './keys/assertions.js';
 import type { KeySet, SigningKeys } from './keys/signing-keys.js';
 import type { ConnectorRegistry } from './connectors/registry.js';
 import type { Sealer } from './keys/seal.js';
+import type { Mailer } from './mail/mailer.js';
 
 export interface GatewayContext {
   config: Config;
@@ -41,6 +42,8 @@ export interface GatewayContext {
   keySet: () => KeySet;
   minter: AssertionMinter;
   chat: ChatProvisioner;
+  /** Outgoing mail (guest invitations): SMTP, or the outbox folder. */
+  mailer: Mailer;
   /** Seals secrets kept at rest (signing keys, refresh tokens) with AES-256-GCM under the secret key. */
   sealer: Sealer;
   /** SAML, OIDC/OAuth and LDAP connectors configured for this deployment. */

@@ -16,6 +16,7 @@ export type AuditEvent =
   | 'keys.rotated' | 'setup.admin_created'
   | 'group.link_created' | 'group.link_deleted' | 'team.patched' | 'channel.member_added' | 'channel.member_removed'
   | 'sync.succeeded' | 'sync.refused' | 'sync.failed'
+  | 'invitation.created' | 'invitation.revoked' | 'invitation.accepted' | 'guest.expired'
   | 'mfa.activated' | 'mfa.deactivated' | 'mfa.reset' | 'mfa.failed' | 'mfa.locked' | 'mfa.recovery_code_used' | 'mfa.recovery_codes_regenerated' | 'mfa.verified';
 
 export interface AuditEntry {

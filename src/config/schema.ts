@@ -11,6 +11,8 @@ import { oidcConnectorSchema } from '../connectors/oidc/config-schema.js';
 import { oauth2ConnectorSchema } from '../connectors/oauth2/config-schema.js';
 import { ldapConnectorSchema } from '../connectors/ldap/config-schema.js';
 import { mfaConfigSchema } from '../mfa/config-schema.js';
+import { guestsConfigSchema } from '../invitations/config-schema.js';
+import { mailConfigSchema } from '../mail/config-schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -137,6 +139,10 @@ export const configSchema = z
         return new Set(services).size === services.length;
       }, "at most one connector may serve each Mattermost service path (mattermostService)")
       .refine((list) => list.every((c) => c.id !== 'local'), 'the connector id "local" is reserved for local accounts'),
+    /** Outgoing mail: SMTP, or an outbox folder under dataDir when no SMTP is set (keys in src/mail/config-schema.ts). */
+    mail: mailConfigSchema.prefault({}),
+    /** Guest accounts invited by e-mail (keys in src/invitations/config-schema.ts). */
+    guests: guestsConfigSchema.prefault({}),
     /** Multi-factor authentication (keys in src/mfa/config-schema.ts). */
     mfa: mfaConfigSchema.prefault({}),
     logging: z

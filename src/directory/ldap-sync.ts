@@ -390,7 +390,7 @@ async function createUsers(
       const row: UserRow = {
         id: newId(), username, email, email_verified: identity.emailVerified ? 1 : 0, first_name: identity.firstName?.slice(0, 64) ?? '',
         last_name: identity.lastName?.slice(0, 64) ?? '', nickname: identity.nickname?.slice(0, 64) ?? '', position: identity.position?.slice(0, 128) ?? '',
-        locale: 'en', roles: rolesFor(identity, []).join(' '), password_hash: null, auth_service: s.id, create_at: at, update_at: at, delete_at: 0, last_password_update: 0,
+        locale: 'en', roles: rolesFor(identity, []).join(' '), password_hash: null, auth_service: s.id, create_at: at, update_at: at, delete_at: 0, last_password_update: 0, expires_at: 0,
       };
       rows.push(row);
       links.push({ connector_id: s.id, subject: d.id, user_id: row.id, email, create_at: at, last_login_at: 0, dn: d.dn.slice(0, 2048) });

@@ -19,6 +19,8 @@ export interface NewUser {
   roles?: string[];
   passwordHash?: string | null;
   authService?: string;
+  /** Guests: when the account stops working (ms since epoch; 0 never). */
+  expiresAt?: number;
 }
 
 const USERNAME = /^[a-z][a-z0-9.\-_]{2,63}$/;
@@ -57,7 +59,7 @@ export function createUserRepository(db: Kysely<GatewayDatabase>, now: () => num
         email_verified: input.emailVerified ? 1 : 0, first_name: input.firstName ?? '', last_name: input.lastName ?? '',
         nickname: input.nickname ?? '', position: '', locale: 'en', roles: (input.roles ?? ['system_user']).join(' '),
         password_hash: input.passwordHash ?? null, auth_service: input.authService ?? '', create_at: at, update_at: at,
-        delete_at: 0, last_password_update: input.passwordHash ? at : 0,
+        delete_at: 0, last_password_update: input.passwordHash ? at : 0, expires_at: input.expiresAt ?? 0,
       };
       try {
         await db.insertInto('users').values(row).execute();

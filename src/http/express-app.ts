@@ -22,6 +22,8 @@ import { oauthRoutes } from '../login/oauth-routes.js';
 import { groupRoutes } from '../directory/group-routes.js';
 import { mfaRoutes } from '../mfa/mfa-routes.js';
 import { mfaPageRoutes } from '../views/mfa-pages.js';
+import { inviteRoutes } from '../invitations/invite-routes.js';
+import { guestSignupRoutes } from '../views/guest-signup-page.js';
 
 /** Every route the gateway serves itself, in one table. */
 export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[] {
@@ -41,6 +43,8 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...groupRoutes(ctx),
     ...mfaRoutes(ctx),
     ...mfaPageRoutes(ctx),
+    ...inviteRoutes(ctx),
+    ...guestSignupRoutes(ctx),
     ...userRoutes(ctx),
     ...loginPageRoutes(ctx, password),
     ...setupPageRoutes(ctx),

@@ -186,6 +186,27 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_guest_invitations': {
+      async up(db: AnyDb) {
+        // A guest invitation: the token is stored only as its SHA-256, bound to one address, one team and its channels.
+        await db.schema.createTable('invitations')
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('email', 'varchar(320)', (c) => c.notNull())
+          .addColumn('team_id', 'varchar(26)', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('channel_ids', 'text', (c) => c.notNull())
+          .addColumn('invited_by', 'varchar(26)', (c) => c.notNull())
+          .addColumn('create_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('used_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('revoked_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('user_id', 'varchar(26)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema.createIndex('invitations_team_idx').on('invitations').column('team_id').execute();
+        // When a guest account stops working (0: never); a sweeper deactivates it then.
+        await db.schema.alterTable('users').addColumn('expires_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export interface UsersTable {
   /** Non-zero when deactivated (Mattermost's convention). */
   delete_at: number;
   last_password_update: number;
+  /** Guests: when the account stops working (0: never). */
+  expires_at: Generated<number>;
 }
 
 export interface TeamsTable {
@@ -166,7 +168,24 @@ export interface RecoveryCodesTable {
   used_at: number;
 }
 
+export interface InvitationsTable {
+  id: string;
+  token_hash: string;
+  email: string;
+  team_id: string;
+  /** JSON array of channel ids. */
+  channel_ids: string;
+  invited_by: string;
+  create_at: number;
+  expires_at: number;
+  used_at: number;
+  revoked_at: number;
+  /** The account that accepted. */
+  user_id: string;
+}
+
 export interface GatewayDatabase {
+  invitations: InvitationsTable;
   mfa_secrets: MfaSecretsTable;
   recovery_codes: RecoveryCodesTable;
   group_teams: GroupTeamsTable;
