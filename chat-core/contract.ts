@@ -71,7 +71,8 @@ export const PROVISION_PATH = '/provision/v1/events';
  * One provisioning event; the endpoint takes `{ events: ProvisionEvent[] }` and applies them in
  * order, in one transaction: all or nothing. `channel.member_added` needs the user mirrored
  * already (an earlier `user.upserted`, in the same batch or before) and a live channel;
- * removals of absent members and deactivation of unknown users are no-ops.
+ * removals of absent members and deactivation of unknown users are no-ops. A `user.upserted` that
+ * changes `guest` (promote / demote) rewrites that user's channel memberships: guest-only, or user.
  */
 export type ProvisionEvent =
   | { type: 'user.upserted'; user: MirroredUser }

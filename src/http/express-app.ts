@@ -23,6 +23,7 @@ import { groupRoutes } from '../directory/group-routes.js';
 import { mfaRoutes } from '../mfa/mfa-routes.js';
 import { mfaPageRoutes } from '../views/mfa-pages.js';
 import { inviteRoutes } from '../invitations/invite-routes.js';
+import { guestRoleRoutes } from '../invitations/guest-role-routes.js';
 import { guestSignupRoutes } from '../views/guest-signup-page.js';
 
 /** Every route the gateway serves itself, in one table. */
@@ -44,6 +45,7 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...mfaRoutes(ctx),
     ...mfaPageRoutes(ctx),
     ...inviteRoutes(ctx),
+    ...guestRoleRoutes(ctx),
     ...guestSignupRoutes(ctx),
     ...userRoutes(ctx),
     ...loginPageRoutes(ctx, password),

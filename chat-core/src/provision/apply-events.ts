@@ -10,7 +10,7 @@ import type { ChatServices } from '../services.js';
 import { findChannel, setChannelGroupConstrained } from '../store/channels.js';
 import type { ChatDatabase } from '../store/database.js';
 import type { ChannelRow } from '../store/schema.js';
-import { addMember, removeMember, removeMemberFromTeamChannels, setMemberSchemeAdmin } from '../store/members.js';
+import { addMember, removeMember, removeMemberFromTeamChannels, setMemberSchemeAdmin, setMembershipsGuest } from '../store/members.js';
 import { findUser, removeTeamMember, setUserDeactivated, upsertUser } from '../store/users.js';
 
 export interface AppliedBatch {
@@ -44,7 +44,10 @@ async function applyOne(db: ChatDatabase, at: number, event: ProvisionEvent, ind
   switch (event.type) {
     case 'user.upserted': {
       const { user } = event;
+      const before = await findUser(db, user.id);
       await upsertUser(db, { id: user.id, username: user.username, display_name: user.display_name, guest: user.guest ? 1 : 0, deactivated: user.deactivated ? 1 : 0, update_at: at });
+      // Promoted or demoted: the channel memberships' guest flags follow.
+      if (before && (before.guest === 1) !== user.guest) await setMembershipsGuest(db, user.id, user.guest, at);
       batch.touchedUsers.add(user.id);
       if (user.deactivated) batch.deactivatedUsers.add(user.id);
       return;

@@ -24,6 +24,16 @@ export async function setMemberSchemeAdmin(db: ChatDatabase, channelId: string, 
 }
 
 /** Returns true when a membership was removed. */
+/**
+ * A user became a guest (or stopped being one): every channel membership follows — a guest is
+ * `channel_guest` only (never admin); a promoted guest becomes a plain `channel_user`.
+ */
+export async function setMembershipsGuest(db: ChatDatabase, userId: string, guest: boolean, at: number): Promise<void> {
+  await db.updateTable('channel_members')
+    .set(guest ? { scheme_guest: 1, scheme_user: 0, scheme_admin: 0, last_update_at: at } : { scheme_guest: 0, scheme_user: 1, last_update_at: at })
+    .where('user_id', '=', userId).execute();
+}
+
 export async function removeMember(db: ChatDatabase, channelId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom('channel_members')
     .where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();

@@ -161,6 +161,30 @@ describe.each(BACKENDS)('guest invitations (%s)', (backend) => {
     expect((await accept(links[1]!, 'rev2')).form.status).toBe(404);
   });
 
+  it('promotes a guest to a member and demotes back: team and channel roles follow, sessions end', async () => {
+    await invite({ emails: ['pat@allowed.example'], channels: [channels['guests-room']] });
+    const { client } = await accept(linkOf(sink.messages.at(-1)!.text), 'pat');
+    const pat = (await client.request('GET', '/api/v4/users/me', { useCookies: true })).json;
+    const member = async () => (await h.gw.gateway.ctx.chat.getChannel(channels['guests-room']!))!.members.find((m) => m.user_id === pat.id);
+    expect((await client.request('POST', `/api/v4/users/${pat.id}/promote`, { useCookies: true, headers: { 'X-Requested-With': 'XMLHttpRequest' } })).status).toBe(403);
+    expect((await admin.request('POST', `/api/v4/users/${pat.id}/promote`)).status).toBe(200);
+    expect((await client.request('GET', '/api/v4/users/me', { useCookies: true })).status).toBe(401);
+    const p = apiClient(h.url);
+    await p.login('pat', PASSWORD);
+    expect((await p.request('GET', '/api/v4/users/me')).json.roles).toBe('system_user');
+    expect((await admin.request('GET', `/api/v4/teams/${team}/members/${pat.id}`)).json.roles).toBe('team_user');
+    // As a member, pat may now join the public channel the guest could not.
+    expect((await p.request('POST', `/api/v4/channels/${channels.town}/members`, { body: { user_id: pat.id } })).status).toBe(201);
+    expect((await admin.request('POST', `/api/v4/users/${pat.id}/promote`)).status).toBe(400);
+    expect((await admin.request('POST', `/api/v4/users/${pat.id}/demote`)).status).toBe(200);
+    expect((await admin.request('GET', `/api/v4/teams/${team}/members/${pat.id}`)).json.roles).toBe('team_guest');
+    expect(await member()).toMatchObject({ scheme_admin: false });
+    const again = apiClient(h.url);
+    await again.login('pat', PASSWORD);
+    expect((await again.request('POST', '/api/v4/channels', { body: { team_id: team, name: 'pats', display_name: 'Pats', type: 'O' } })).status).toBe(403);
+    expect((await admin.request('POST', `/api/v4/users/${(await admin.request('GET', '/api/v4/users/me')).json.id}/demote`)).status).toBe(400);
+  });
+
   it('a guest past their end date is deactivated, and their session stops', async () => {
     const g = apiClient(h.url);
     expect((await g.login('gina', PASSWORD)).status).toBe(200);
