@@ -13,6 +13,11 @@ export const guestsConfigSchema = z
     allowedDomains: z.array(z.string().min(1)).default([]),
     /** How long an invitation link works, hours. Default 48. */
     invitationHours: z.number().int().min(1).max(720).default(48),
+    /**
+     * SSO connectors an invited guest may accept with instead of setting a password: the identity's
+     * verified e-mail must be the invited address. Default: none (password only).
+     */
+    ssoConnectors: z.array(z.string().min(1)).default([]),
     /** Accounts made from an invitation are deactivated after this many days (0: never). Default 0. */
     accountDays: z.number().int().min(0).max(3650).default(0),
   })

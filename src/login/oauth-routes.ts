@@ -11,6 +11,7 @@ import { isGatewayError } from '../errors/gateway-error.js';
 import { completeSsoLogin } from './sso/complete-sso-login.js';
 import type { SsoSessionRef } from '../sessions/session-store.js';
 import { refreshSealContext } from './sso/sso-recheck.js';
+import { completeSsoAcceptance, ssoAcceptanceFor } from '../invitations/accept.js';
 import { renderSsoFailure } from './sso/sso-failure.js';
 import { consumeRelay, createRelay } from './relay-state.js';
 import { finishBrowserLogin } from '../mfa/finish-login.js';
@@ -26,7 +27,10 @@ async function callback(ctx: GatewayContext, connector: OAuthConnector, req: Req
     const body = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     const result = await connector.finishLogin({ url: `${ctx.config.siteUrl}${req.originalUrl}`, body });
     const returnTo = await consumeRelay(ctx, connector.id, result.relay);
-    const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
+    // Accepting a guest invitation through this connector: the invited address, and a new account is a guest.
+    const acceptance = await ssoAcceptanceFor(ctx, req, connector.id, result.identity);
+    const { userId, amr } = await completeSsoLogin(ctx, acceptance?.identity ?? result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup || acceptance !== undefined }, req.ip ?? '');
+    if (acceptance) await completeSsoAcceptance(ctx, req, res, acceptance, userId);
     const sso: SsoSessionRef = { connectorId: connector.id, nameId: result.session.sub, nameIdFormat: connector.kind, sessionIndex: result.session.sid ?? '', ...(result.session.idToken ? { idToken: result.session.idToken } : {}) };
     // A connector that re-checks users keeps the refresh token with the session, sealed.
     if (connector.recheck && result.session.refreshToken) Object.assign(sso, { refreshTokenSealed: ctx.sealer.seal(result.session.refreshToken, refreshSealContext(connector.id, result.session.sub)), checkedAt: ctx.now() });

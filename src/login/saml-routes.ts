@@ -12,6 +12,7 @@ import { consumeRelay, createRelay } from './relay-state.js';
 import { completeSsoLogin } from './sso/complete-sso-login.js';
 import { renderSsoFailure } from './sso/sso-failure.js';
 import { finishBrowserLogin } from '../mfa/finish-login.js';
+import { completeSsoAcceptance, ssoAcceptanceFor } from '../invitations/accept.js';
 
 async function start(ctx: GatewayContext, connector: SamlConnector, req: Request, res: Response): Promise<void> {
   const { redirectUrl } = await connector.startLogin(await createRelay(ctx, connector.id, req.query.redirect_to));
@@ -25,7 +26,10 @@ async function acs(ctx: GatewayContext, connector: SamlConnector, req: Request, 
     if (typeof b.SAMLResponse !== 'string') throw new GatewayError('SAML_INVALID_RESPONSE', { detail: 'no SAMLResponse in the form' });
     const result = await connector.finishLogin(b.SAMLResponse);
     const returnTo = await consumeRelay(ctx, connector.id, b.RelayState);
-    const { userId, amr } = await completeSsoLogin(ctx, result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup }, req.ip ?? '');
+    // Accepting a guest invitation through this connector: the invited address, and a new account is a guest.
+    const acceptance = await ssoAcceptanceFor(ctx, req, connector.id, result.identity);
+    const { userId, amr } = await completeSsoLogin(ctx, acceptance?.identity ?? result.identity, { trustEmail: connector.trustEmail, allowSignup: connector.allowSignup || acceptance !== undefined }, req.ip ?? '');
+    if (acceptance) await completeSsoAcceptance(ctx, req, res, acceptance, userId);
     const sso = { connectorId: connector.id, ...result.session };
     await finishBrowserLogin(ctx, req, res, { userId, amr, connectorId: connector.id, trustIdpMfa: connector.trustIdpMfa ?? false, sso }, returnTo);
   } catch (err) {

@@ -3,7 +3,9 @@
  * person picks a username and a password (the password policy applies) and becomes a guest of the
  * invited channels only: `system_guest`, `team_guest` in the team, `channel_guest` in each channel
  * (through chat-core provisioning). An address that already has an account must be signed in as
- * that account to accept. The token is used once; a session starts (MFA policy applies).
+ * that account to accept. The token is used once; a session starts (MFA policy applies). Connectors
+ * in `guests.ssoConnectors` are offered too (`/signup/guest/sso` → the connector's sign-in; see
+ * src/invitations/accept.ts).
  */
 import type { Request, Response } from 'express';
 import type { GatewayContext } from '../context.js';
@@ -13,10 +15,10 @@ import { getCookie, serializeCookie } from '../http/cookies.js';
 import { newSecret } from '../http/ids.js';
 import { checkPasswordPolicy } from '../login/password-policy.js';
 import { hashPassword } from '../login/passwords.js';
-import { displayName } from '../directory/users.js';
+import { beginSsoAcceptance, provisionInvitation } from '../invitations/accept.js';
 import { createInvitationRepository, type InvitationRow } from '../invitations/invitations.js';
 import { finishBrowserLogin } from '../mfa/finish-login.js';
-import { html, page } from './html.js';
+import { html, page, raw } from './html.js';
 
 const FORM_COOKIE = 'gh_guest_form';
 const PATH = '/signup/guest';
@@ -45,22 +47,18 @@ export function guestSignupRoutes(ctx: GatewayContext): RouteSpec[] {
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="new-password" required>
         <button type="submit">Accept invitation</button>
-      </form>`));
+      </form>
+      ${ssoLinks(token)}`));
+  };
+  /** One link per SSO connector guests may accept with (plain links: no JavaScript needed). */
+  const ssoLinks = (token: string) => {
+    const allowed = new Set(ctx.config.guests.ssoConnectors);
+    const list = ctx.connectors.list().filter((c) => allowed.has(c.id));
+    if (list.length === 0) return undefined;
+    return raw(`<p class="hint">Or accept with your organisation's sign-in:</p>${list.map((c) => html`<a class="sso" style="background:${c.buttonColor}" href="${PATH}/sso?token=${encodeURIComponent(token)}&connector=${encodeURIComponent(c.id)}">${c.displayName}</a>`.__html).join('')}`);
   };
 
-  /** Team and channel memberships of a guest, then the chat-core mirror and channel memberships. */
-  const provision = async (userId: string, inv: InvitationRow) => {
-    const user = await ctx.users.require(userId);
-    const guest = user.roles.split(' ').includes('system_guest');
-    if (!(await ctx.teams.getMember(inv.team_id, userId))) await ctx.teams.addMember(inv.team_id, userId, [guest ? 'team_guest' : 'team_user']);
-    await ctx.access.invalidate(userId);
-    const channelIds = JSON.parse(inv.channel_ids) as string[];
-    const pushed = await ctx.chat.push([
-      { type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest, deactivated: false } },
-      ...channelIds.map((channel_id) => ({ type: 'channel.member_added' as const, channel_id, user_id: userId })),
-    ]);
-    if (!pushed) ctx.logger.warn({ user_id: userId, invitation_id: inv.id }, 'guest created but chat-core did not take the channel memberships; re-invite or add them by hand');
-  };
+  const provision = (userId: string, inv: InvitationRow) => provisionInvitation(ctx, userId, inv);
 
   return [
     {
@@ -70,6 +68,19 @@ export function guestSignupRoutes(ctx: GatewayContext): RouteSpec[] {
         const inv = ctx.config.guests.enabled ? await invitations.findLive(token) : undefined;
         if (!inv) { renderInvalid(res); return; }
         renderForm(res, token, inv);
+      },
+    },
+    {
+      method: 'get', path: `${PATH}/sso`, access: { kind: 'public' },
+      async handler(req: Request, res: Response) {
+        const token = typeof req.query.token === 'string' ? req.query.token : '';
+        const connectorId = typeof req.query.connector === 'string' ? req.query.connector : '';
+        const inv = ctx.config.guests.enabled ? await invitations.findLive(token) : undefined;
+        const summary = ctx.connectors.list().find((c) => c.id === connectorId);
+        if (!inv || !summary || !ctx.config.guests.ssoConnectors.includes(connectorId)) { renderInvalid(res); return; }
+        await beginSsoAcceptance(ctx, res, inv, connectorId);
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(302, `${summary.startPath}?redirect_to=%2F`);
       },
     },
     {
