@@ -28,7 +28,7 @@ import { buildExpressApp } from './http/express-app.js';
 import { createConnectorRegistry } from './connectors/registry.js';
 import { newRequestId } from './http/ids.js';
 import { startSyncScheduler } from './directory/sync-scheduler.js';
-import { startGuestExpiry } from './invitations/guest-expiry.js';
+import { deactivateGuestsWhenDisabled, startGuestExpiry } from './invitations/guest-expiry.js';
 import { createMailer } from './mail/mailer.js';
 import { createSsoRechecker, type SsoRechecker } from './login/sso/sso-recheck.js';
 import { isChatPath } from './proxy/chat-paths.js';
@@ -111,6 +111,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   keyTimer.unref();
   const stopSync = startSyncScheduler(ctx);
   const stopGuestExpiry = startGuestExpiry(ctx);
+  await deactivateGuestsWhenDisabled(ctx);
 
   return {
     ctx,

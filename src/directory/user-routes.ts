@@ -64,6 +64,7 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
           throw new GatewayError('REQUEST_INVALID_PARAM', { message: 'roles must be "system_user", "system_admin system_user" or "system_guest".', publicDetail: 'roles' });
         }
         await ctx.users.require(id);
+        if (roles.includes('system_guest') && !ctx.config.guests.enabled) throw new GatewayError('GUESTS_DISABLED');
         await ctx.users.setRoles(id, roles);
         await ctx.access.invalidate(id);
         // A privilege change ends the user's sessions: each is re-established, with a new id, at the next sign-in.

@@ -25,3 +25,15 @@ export function startGuestExpiry(ctx: GatewayContext): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * `guests.enabled: false` turns guest access off (Mattermost's rule): at start every active guest
+ * is deactivated — sessions and tokens end — and guests cannot sign in or be made until it is on again.
+ */
+export async function deactivateGuestsWhenDisabled(ctx: GatewayContext): Promise<number> {
+  if (ctx.config.guests.enabled) return 0;
+  const guests = await ctx.db.selectFrom('users').select('id').where('roles', '=', 'system_guest').where('delete_at', '=', 0).execute();
+  for (const g of guests) await deactivateUser(ctx, g.id, '');
+  if (guests.length > 0) ctx.logger.warn({ guests: guests.length }, 'guest access is off (guests.enabled: false): deactivated every guest account');
+  return guests.length;
+}

@@ -17,6 +17,7 @@ export function guestRoleRoutes(ctx: GatewayContext): RouteSpec[] {
     if (!user || user.delete_at > 0) throw new GatewayError('USER_NOT_FOUND');
     const isGuest = user.roles.split(' ').includes('system_guest');
     if (isGuest === toGuest) throw new GatewayError('REQUEST_INVALID_PARAM', { message: toGuest ? 'The user is already a guest.' : 'The user is not a guest.' });
+    if (toGuest && !ctx.config.guests.enabled) throw new GatewayError('GUESTS_DISABLED');
     if (toGuest && userId === actorId) throw new GatewayError('REQUEST_INVALID_PARAM', { message: 'You cannot demote yourself.' });
     const roles = toGuest ? ['system_guest'] : ['system_user'];
     await ctx.users.setRoles(userId, roles);

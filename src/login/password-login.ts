@@ -72,6 +72,7 @@ export async function passwordLogin(ctx: GatewayContext, deps: PasswordLoginDeps
   const user = await ctx.users.get(match.identity.userId);
   if (!user || user.delete_at > 0) throw await refuse('account is deactivated', 'login.failed');
   if (user.expires_at > 0 && user.expires_at <= ctx.now()) throw await refuse('guest account past its end date', 'login.failed');
+  if (!ctx.config.guests.enabled && user.roles.split(' ').includes('system_guest')) throw await refuse('guest access is off (guests.enabled: false)', 'login.failed');
   await deps.lockout.clear(loginId);
   ctx.metrics.loginAttempts.inc({ result: 'succeeded' });
   await ctx.audit.record('login.succeeded', { actorId: user.id, subjectId: user.id, ip, details: { connector: connector.id, amr: match.identity.amr.join(' ') } });

@@ -9,7 +9,7 @@ import { createIdentityRepository } from '../../directory/identities.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { reconcileUser } from '../../directory/group-sync.js';
 import { linkIdentity } from './link-identity.js';
-import { createFromIdentity, refreshFromIdentity } from './provision-user.js';
+import { createFromIdentity, refreshFromIdentity, rolesFor } from './provision-user.js';
 
 export interface SsoPolicy {
   trustEmail: boolean;
@@ -24,6 +24,14 @@ export function directoryDn(identity: Identity): string | undefined {
 export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, policy: SsoPolicy, ip: string): Promise<{ userId: string; amr: string[] }> {
   const identities = createIdentityRepository(ctx.db, ctx.now);
   const outcome = await linkIdentity(ctx, identities, identity, policy.trustEmail);
+  // Guest access off: an identity that maps to a guest (or a linked guest account) does not get in, and no guest is made.
+  if (!ctx.config.guests.enabled) {
+    const current = outcome.kind === 'linked' ? outcome.user.roles.split(' ') : [];
+    if (rolesFor(identity, current).includes('system_guest')) {
+      await ctx.audit.record('login.failed', { subjectId: outcome.kind === 'linked' ? outcome.user.id : '', ip, details: { connector: identity.connectorId, reason: 'guest access is off' } });
+      throw new GatewayError('GUESTS_DISABLED', { detail: `${identity.connectorId}/${identity.subject} maps to a guest` });
+    }
+  }
   let user;
   if (outcome.kind === 'linked') {
     user = await refreshFromIdentity(ctx, outcome.user, identity);

@@ -38,7 +38,7 @@ describe.each(BACKENDS)('authorization across teams and roles (%s)', (backend) =
   let guest: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    h = await startHarness(backend);
+    h = await startHarness(backend, { config: { guests: { enabled: true } } });
     const a = await admin();
     const mk = async (username: string) => {
       const r = await a.request('POST', '/api/v4/users', { body: { email: `${username}@example.com`, username, password: 'a long enough password' } });
