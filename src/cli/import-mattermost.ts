@@ -104,16 +104,20 @@ function groupOfFilter(filter: string | undefined): string | undefined {
   return filter ? /^\(memberOf(?::1\.2\.840\.113556\.1\.4\.1941:)?=([^()*]+=[^()*]+)\)$/i.exec(filter)?.[1]?.trim() : undefined;
 }
 
-function mapRoleFilter(key: 'AdminFilter' | 'GuestFilter', filter: string | undefined, notes: string[]): string[] | undefined {
-  if (!filter) return undefined;
+/**
+ * AdminFilter / GuestFilter: a plain `(memberOf=<dn>)` becomes adminGroups / guestGroups (nested
+ * members then count too); any other filter is carried over as adminFilter / guestFilter.
+ */
+function mapRoleFilter(key: 'AdminFilter' | 'GuestFilter', filter: string | undefined, notes: string[]): { groups?: string[]; filter?: string } {
+  if (!filter) return {};
   const target = key === 'AdminFilter' ? 'adminGroups' : 'guestGroups';
   const dn = groupOfFilter(filter);
   if (dn) {
     notes.push(`${key} ${filter} became ${target}: ["${dn}"]; Gatehouse also counts members of groups nested inside it — check that this is what you want`);
-    return [dn];
+    return { groups: [dn] };
   }
-  notes.push(`WARNING: ${key} ${filter} has no equivalent and was NOT mapped: Gatehouse decides ${key === 'AdminFilter' ? 'admins' : 'guests'} by group membership — put the DNs of the directory groups it selects into ${target}`);
-  return undefined;
+  notes.push(`${key} ${filter} became ${key === 'AdminFilter' ? 'adminFilter' : 'guestFilter'} (matched against each user's own entry at sign-in and sync)`);
+  return { filter };
 }
 
 /** LdapSettings → one LDAP connector (preset active-directory or openldap). */
@@ -141,8 +145,8 @@ export function mapLdapSettings(s: Settings): Mapped {
   const page = s.MaxPageSize === 0 || s.MaxPageSize === undefined ? undefined : clamp(s.MaxPageSize, 10, 5000);
   if (s.MaxPageSize === 0) notes.push('MaxPageSize 0 (no paging) became Gatehouse\'s default: paged searches of 500 entries');
   const groupsBlock = defined({ filter: asFilter(s.GroupFilter), idAttribute: str(s.GroupIdAttribute), nameAttribute: str(s.GroupDisplayNameAttribute) });
-  const adminGroups = s.EnableAdminFilter === true ? mapRoleFilter('AdminFilter', asFilter(s.AdminFilter), notes) : undefined;
-  const guestGroups = mapRoleFilter('GuestFilter', asFilter(s.GuestFilter), notes);
+  const admin = s.EnableAdminFilter === true ? mapRoleFilter('AdminFilter', asFilter(s.AdminFilter), notes) : {};
+  const guest = mapRoleFilter('GuestFilter', asFilter(s.GuestFilter), notes);
   const connector = defined({
     id: 'ldap', type: 'ldap', displayName: 'AD/LDAP', preset, url: `${tls ? 'ldaps' : 'ldap'}://${host}:${port}`,
     ...(starttls ? { startTls: true } : {}),
@@ -154,7 +158,7 @@ export function mapLdapSettings(s: Settings): Mapped {
       lastName: str(s.LastNameAttribute), nickname: str(s.NicknameAttribute), position: str(s.PositionAttribute),
     }),
     ...(Object.keys(groupsBlock).length > 0 ? { groups: groupsBlock } : {}),
-    adminGroups, guestGroups, pageSize: page, timeoutSeconds: clamp(s.QueryTimeout, 1, 300),
+    adminGroups: admin.groups, guestGroups: guest.groups, adminFilter: admin.filter, guestFilter: guest.filter, pageSize: page, timeoutSeconds: clamp(s.QueryTimeout, 1, 300),
     sync: defined({ enabled: typeof s.EnableSync === 'boolean' ? s.EnableSync : undefined, intervalMinutes: clamp(s.SyncIntervalMinutes, 1, 10_080) }),
   });
   for (const key of Object.keys(s)) if (LDAP_IGNORED[key] && s[key] !== '' && s[key] !== false && s[key] !== null && s[key] !== 0) notes.push(`${key}: ${LDAP_IGNORED[key]}`);

@@ -96,6 +96,17 @@ function profileChanges(user: UserRow, d: DirectoryUser): Partial<UserRow> {
   return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== user[k as keyof UserRow])) as Partial<UserRow>;
 }
 
+/** Whether a user matched adminFilter / guestFilter in this read (undefined where the filter is not set). */
+const filterSets = new WeakMap<DirectorySnapshot, { admin?: Set<string>; guest?: Set<string> }>();
+function roleFilters(snap: DirectorySnapshot, id: string): { admin?: boolean; guest?: boolean } {
+  let sets = filterSets.get(snap);
+  if (!sets) {
+    sets = { ...(snap.adminIds ? { admin: new Set(snap.adminIds) } : {}), ...(snap.guestIds ? { guest: new Set(snap.guestIds) } : {}) };
+    filterSets.set(snap, sets);
+  }
+  return { ...(sets.admin ? { admin: sets.admin.has(id) } : {}), ...(sets.guest ? { guest: sets.guest.has(id) } : {}) };
+}
+
 /** Per user (stable id), the adminGroups / guestGroups they are in (nested included), as login would see them. */
 function adminGuestGroups(connector: LdapConnector, snap: DirectorySnapshot): Map<string, DirectoryGroup[]> {
   const s = connector.settings;
@@ -126,7 +137,7 @@ async function plan(ctx: GatewayContext, connector: LdapConnector, snap: Directo
     if (k.user.delete_at > 0 && k.syncDeactivated) p.reactivate.push({ userId: k.userId, username: k.user.username });
     const fields = profileChanges(k.user, d);
     if (Object.keys(fields).length > 0) p.update.push({ userId: k.userId, username: k.user.username, fields });
-    const roles = rolesFor(connector.identityOf(d, roleGroups.get(d.id) ?? []), k.user.roles.split(' '));
+    const roles = rolesFor(connector.identityOf(d, roleGroups.get(d.id) ?? [], roleFilters(snap, d.id)), k.user.roles.split(' '));
     if (roles.join(' ') !== k.user.roles) p.roles.push({ userId: k.userId, username: k.user.username, roles });
   }
   if (s.sync.createUsers) for (const d of snap.users) if (!known.has(d.id)) p.create.push({ username: d.username, subject: d.id });
@@ -305,7 +316,7 @@ async function apply(
     if (k && k.dn !== d.dn) await ctx.db.updateTable('identities').set({ dn: d.dn.slice(0, 2048) }).where('connector_id', '=', s.id).where('subject', '=', d.id).execute();
   }
   const localOf = new Map([...known.values()].map((k) => [k.subject, k.userId]));
-  if (p.create.length > 0) counts.created = await createUsers(ctx, connector, p.create.map((c) => byId.get(c.subject)!), adminGuestGroups(connector, snap), localOf, (n) => { for (let i = 0; i < n; i += 1) tick(); });
+  if (p.create.length > 0) counts.created = await createUsers(ctx, connector, snap, p.create.map((c) => byId.get(c.subject)!), adminGuestGroups(connector, snap), localOf, (n) => { for (let i = 0; i < n; i += 1) tick(); });
   // Groups and effective memberships, one group per transaction.
   const at = ctx.now();
   counts.membershipsAdded = 0;
@@ -362,7 +373,7 @@ const CREATE_BATCH = 500;
  * who has none, is skipped and logged (they can still sign in if e-mail linking allows it).
  */
 async function createUsers(
-  ctx: GatewayContext, connector: LdapConnector, users: DirectoryUser[], roleGroups: Map<string, DirectoryGroup[]>,
+  ctx: GatewayContext, connector: LdapConnector, snap: DirectorySnapshot, users: DirectoryUser[], roleGroups: Map<string, DirectoryGroup[]>,
   localOf: Map<string, string>, onBatch: (done: number) => void,
 ): Promise<number> {
   const s = connector.settings;
@@ -375,7 +386,7 @@ async function createUsers(
     const rows: UserRow[] = [];
     const links: { connector_id: string; subject: string; user_id: string; email: string; create_at: number; last_login_at: number; dn: string }[] = [];
     for (const d of users.slice(i, i + CREATE_BATCH)) {
-      const identity = connector.identityOf(d, roleGroups.get(d.id) ?? []);
+      const identity = connector.identityOf(d, roleGroups.get(d.id) ?? [], roleFilters(snap, d.id));
       const email = normalizeEmail(identity.email);
       const username = await pickUsernameFrom(identity, (n) => names.has(n));
       try {

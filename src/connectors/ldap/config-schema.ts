@@ -132,6 +132,10 @@ export const ldapConnectorSchema = z
     adminGroups: z.array(dn).default([]),
     /** Group DNs whose (nested) members are guests. Default: none. */
     guestGroups: z.array(dn).default([]),
+    /** Users matching this LDAP filter are system admins (Mattermost's AdminFilter), besides adminGroups. Default: none. */
+    adminFilter: ldapFilter.optional(),
+    /** Users matching this LDAP filter are guests (Mattermost's GuestFilter), besides guestGroups. Default: none. */
+    guestFilter: ldapFilter.optional(),
     /** Entries per page of a paged search (RFC 2696). Default 500. */
     pageSize: z.number().int().min(10).max(5000).default(500),
     /** TCP/TLS connect timeout, seconds. Default 5. */

@@ -19,13 +19,24 @@ export interface LdapConnector extends PasswordConnector {
   readonly settings: LdapSettings;
   /** A service-account session, for sync and `gatehouse ldap test`; the caller closes it. */
   openSession(): Promise<DirectorySession>;
-  /** The identity a directory user maps to (groups included), as login produces it. */
-  identityOf(user: DirectoryUser, groups: DirectoryGroup[]): Identity;
+  /**
+   * The identity a directory user maps to (groups included), as login produces it. `filters`: whether
+   * the user matches adminFilter / guestFilter (undefined where that filter is not configured).
+   */
+  identityOf(user: DirectoryUser, groups: DirectoryGroup[], filters?: { admin?: boolean; guest?: boolean }): Identity;
 }
 
 /** Login ids longer than this are refused before the directory is asked. */
 const MAX_LOGIN_ID = 256;
 const MAX_PASSWORD = 1024;
+
+/** Does this one entry match adminFilter / guestFilter? A base-scope search on the user's DN each. */
+export async function matchRoleFilters(session: DirectorySession, s: LdapSettings, dn: string): Promise<{ admin?: boolean; guest?: boolean }> {
+  const out: { admin?: boolean; guest?: boolean } = {};
+  if (s.adminFilter) out.admin = (await session.search(dn, s.adminFilter, ['1.1'], { paged: false, scope: 'base' })).length > 0;
+  if (s.guestFilter) out.guest = (await session.search(dn, s.guestFilter, ['1.1'], { paged: false, scope: 'base' })).length > 0;
+  return out;
+}
 
 export function createLdapConnector(input: LdapConnectorInput, deps: { logger: Logger; now?: () => number; providersDir?: URL | string }): LdapConnector {
   const s = resolveLdapSettings(input, deps.providersDir);
@@ -36,7 +47,7 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
   }
   if (!s.tls.rejectUnauthorized) log.warn({ connector: s.id }, 'LDAP certificate checks are OFF (tls.verify: false)');
 
-  const identityOf = (user: DirectoryUser, groups: DirectoryGroup[]): Identity => {
+  const identityOf = (user: DirectoryUser, groups: DirectoryGroup[], filters: { admin?: boolean; guest?: boolean } = {}): Identity => {
     const keys = new Set(groups.map((g) => g.dnKey));
     const inAny = (set: Set<string>) => [...set].some((dn) => keys.has(dn));
     const identity: Identity = {
@@ -48,9 +59,9 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
     if (user.lastName) identity.lastName = user.lastName;
     if (user.nickname) identity.nickname = user.nickname;
     if (user.position) identity.position = user.position;
-    // Admin and guest follow the directory only where the operator mapped them.
-    if (s.adminGroups.size > 0) identity.isAdmin = inAny(s.adminGroups);
-    if (s.guestGroups.size > 0) identity.isGuest = inAny(s.guestGroups);
+    // Admin and guest follow the directory only where the operator mapped them (groups, filters, or both).
+    if (s.adminGroups.size > 0 || s.adminFilter) identity.isAdmin = inAny(s.adminGroups) || filters.admin === true;
+    if (s.guestGroups.size > 0 || s.guestFilter) identity.isGuest = inAny(s.guestGroups) || filters.guest === true;
     return identity;
   };
 
@@ -90,7 +101,7 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
         }
         if (!(await bindAsUser(s, user.dn, password))) return null;
         const groups = s.groups.nesting === 'none' && s.groups.memberAttributes.length === 0 ? [] : await groupsOfUser(session, s, user);
-        return identityOf(user, groups);
+        return identityOf(user, groups, await matchRoleFilters(session, s, user.dn));
       } catch (err) {
         if (err instanceof LdapUnavailableError) throw unavailable(err);
         throw err;

@@ -28,6 +28,9 @@ export interface DirectorySnapshot {
    */
   complete: boolean;
   left: string[];
+  /** Stable ids of the users matching adminFilter / guestFilter (always read whole); undefined when not configured. */
+  adminIds?: string[];
+  guestIds?: string[];
   groups: SnapshotGroup[];
   /** Membership cycles met (group DNs), reported, never followed twice. */
   cycles: string[];
@@ -110,7 +113,20 @@ export async function readDirectory(
     opts.onProgress?.({ phase: 'groups', done: raw.length });
   }
   const { groups, cycles } = resolveMembers(s, users, raw, since ? { dns: opts.knownDns, uids: opts.knownUids, left } : undefined);
-  return { users, skipped, groups, cycles, highWater: highWater || (since ?? ''), complete: !since, left: [...left] };
+  const idsMatching = async (filter: string | undefined): Promise<string[] | undefined> => {
+    if (!filter) return undefined;
+    const ids: string[] = [];
+    for await (const page of session.pages(s.userBase, `(&${s.userFilter}${filter})`, [s.attrs.id])) {
+      checkDeadline();
+      for (const e of page) { const id = stableId(e, s.attrs.id); if (id) ids.push(id); }
+    }
+    return ids;
+  };
+  const [adminIds, guestIds] = [await idsMatching(s.adminFilter), await idsMatching(s.guestFilter)];
+  return {
+    users, skipped, groups, cycles, highWater: highWater || (since ?? ''), complete: !since, left: [...left],
+    ...(adminIds ? { adminIds } : {}), ...(guestIds ? { guestIds } : {}),
+  };
 }
 
 /** modifyTimestamp (GeneralizedTime) and uSNChanged (integer) both order by length, then text. */

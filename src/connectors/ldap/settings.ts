@@ -46,6 +46,8 @@ export interface LdapSettings {
   /** Normalized DNs. */
   adminGroups: Set<string>;
   guestGroups: Set<string>;
+  adminFilter?: string;
+  guestFilter?: string;
   checks: { uac: boolean; expires: boolean; ppolicy: boolean };
   pageSize: number;
   connectTimeoutMs: number;
@@ -118,6 +120,8 @@ export function resolveLdapSettings(input: LdapConnectorConfig | LdapConnectorIn
     },
     adminGroups: new Set(c.adminGroups.map(normalizeDn)),
     guestGroups: new Set(c.guestGroups.map(normalizeDn)),
+    ...(c.adminFilter ? { adminFilter: c.adminFilter } : {}),
+    ...(c.guestFilter ? { guestFilter: c.guestFilter } : {}),
     checks: {
       uac: c.accountChecks.adUserAccountControl ?? p.accountChecks.adUserAccountControl,
       expires: c.accountChecks.adAccountExpires ?? p.accountChecks.adAccountExpires,

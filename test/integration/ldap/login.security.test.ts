@@ -63,6 +63,15 @@ describe('LDAP sign-in', () => {
     expect(await connector.login('erin', erin.password)).toMatchObject({ isAdmin: false, isGuest: true });
   });
 
+  it('maps admin and guest by LDAP filter (Mattermost\'s AdminFilter / GuestFilter)', async () => {
+    const { connector } = ldapConnector(slapd, { adminFilter: '(employeeNumber=1001)', guestFilter: '(|(uid=erin)(uid=bob))' });
+    expect(await connector.login('alice', alice.password)).toMatchObject({ isAdmin: true, isGuest: false });
+    expect(await connector.login('erin', erin.password)).toMatchObject({ isAdmin: false, isGuest: true });
+    // A filter value can never reach further than the user's own entry (base-scope search).
+    const injected = ldapConnector(slapd, { guestFilter: '(objectClass=*)' }).connector;
+    expect(await injected.login('alice', alice.password)).toMatchObject({ isGuest: true });
+  });
+
   it('connects over LDAPS and over StartTLS with the test CA', async () => {
     const ldaps = ldapConnector(slapd, { url: slapd.ldapsUrl, tls: { caPem: slapd.caPem } }).connector;
     expect((await ldaps.login('alice', alice.password))?.username).toBe('alice');

@@ -238,6 +238,12 @@ describe.each(BACKENDS)('directory sign-in and sync (%s)', (backend) => {
     expect(await roles('user0003')).toBe('system_admin system_user');
     await runLdapSync(ctx(), connector({ adminGroups: [FIXTURE.groups.cycleB.dn] }), { full: true });
     expect(await roles('user0003')).toBe('system_user');
+    // Mattermost's AdminFilter: by attribute instead of group.
+    await runLdapSync(ctx(), connector({ adminFilter: '(employeeNumber=10004)' }), { full: true });
+    expect(await roles('user0004')).toBe('system_admin system_user');
+    expect(await roles('user0003')).toBe('system_user');
+    await runLdapSync(ctx(), connector({}), { full: true });
+    expect(await roles('user0004')).toBe('system_admin system_user'); // no mapping configured: roles are left alone
   });
 
   it('one sync per connector at a time', async () => {

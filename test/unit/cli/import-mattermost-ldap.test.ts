@@ -75,9 +75,10 @@ describe('mapLdapSettings', () => {
     expect(ldapConnectorSchema.parse(checked.connector).tls.verify).toBe(true);
   });
 
-  it('warns about what has no equivalent: filter-based guests, client certificates, and the ignored keys', () => {
-    const { notes } = mapLdapSettings(AD);
-    expect(notes).toContain('WARNING: GuestFilter (employeeType=contractor) has no equivalent and was NOT mapped: Gatehouse decides guests by group membership — put the DNs of the directory groups it selects into guestGroups');
+  it('maps role filters, and warns about what has no equivalent: client certificates and the ignored keys', () => {
+    const { connector, notes } = mapLdapSettings(AD);
+    expect(connector).toMatchObject({ guestFilter: '(employeeType=contractor)' });
+    expect(notes).toContain('GuestFilter (employeeType=contractor) became guestFilter (matched against each user\'s own entry at sign-in and sync)');
     expect(notes.some((n) => n.startsWith('AdminFilter (memberOf=cn=chat-admins,ou=groups,dc=corp,dc=example,dc=com) became adminGroups'))).toBe(true);
     expect(notes).toContain('PublicCertificateFile/PrivateKeyFile (a TLS client certificate) are not supported: the service account binds with its password');
     expect(notes).toContain('LoginFieldName: ignored: the sign-in form labels the field itself');
@@ -86,10 +87,11 @@ describe('mapLdapSettings', () => {
     expect(notes.some((n) => n.startsWith('Trace'))).toBe(false);
   });
 
-  it('does not invent admins from an AdminFilter that is not a group membership', () => {
+  it('carries an AdminFilter that is not a group membership over as adminFilter', () => {
     const { connector, notes } = mapLdapSettings({ ...AD, AdminFilter: '(title=CTO)' });
     expect(connector).not.toHaveProperty('adminGroups');
-    expect(notes.some((n) => n.startsWith('WARNING: AdminFilter (title=CTO) has no equivalent and was NOT mapped'))).toBe(true);
+    expect(connector).toMatchObject({ adminFilter: '(title=CTO)' });
+    expect(notes.some((n) => n.startsWith('AdminFilter (title=CTO) became adminFilter'))).toBe(true);
     // EnableAdminFilter off: Mattermost ignored the filter, so does the import.
     expect(mapLdapSettings({ ...AD, EnableAdminFilter: false }).connector).not.toHaveProperty('adminGroups');
   });
