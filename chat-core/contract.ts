@@ -112,6 +112,17 @@ export interface ProvisionChannel {
   members: { user_id: string; scheme_admin: boolean }[];
 }
 
+/**
+ * `GET {PROVISION_SHARED_PATH}?user_id=A&other_id=B`, with a provisioning assertion: whether A and B
+ * are members of at least one common live channel (`ProvisionShared`). The gateway asks before it
+ * shows a guest another person.
+ */
+export const PROVISION_SHARED_PATH = '/provision/v1/shared-channel';
+
+export interface ProvisionShared {
+  shared: boolean;
+}
+
 /** The most events one provisioning request may carry; split larger syncs. */
 export const MAX_PROVISION_EVENTS = 1000;
 

@@ -4,7 +4,7 @@
  * chat-core's display mirror stale, never grants anything, and is logged for the operator.
  */
 import type { Logger } from 'pino';
-import { MAX_PROVISION_EVENTS, PROVISION_CHANNEL_PATH, PROVISION_PATH, type ProvisionChannel, type ProvisionEvent } from '../../chat-core/contract.js';
+import { MAX_PROVISION_EVENTS, PROVISION_CHANNEL_PATH, PROVISION_PATH, PROVISION_SHARED_PATH, type ProvisionChannel, type ProvisionEvent, type ProvisionShared } from '../../chat-core/contract.js';
 import { GatewayError } from '../errors/gateway-error.js';
 
 export interface ChatProvisioner {
@@ -12,6 +12,8 @@ export interface ChatProvisioner {
   push(events: ProvisionEvent[]): Promise<boolean>;
   /** A channel and all its members; undefined when chat-core has no such live channel; throws UPSTREAM_UNAVAILABLE when unreachable. */
   getChannel(channelId: string): Promise<ProvisionChannel | undefined>;
+  /** Do the two users share a live channel? False when chat-core cannot say (fail closed). */
+  shareChannel(userId: string, otherId: string): Promise<boolean>;
 }
 
 const ATTEMPTS = 3;
@@ -55,6 +57,16 @@ export function createChatProvisioner(deps: { chatUrl: string; assertion: () => 
       if (res.status === 404 || res.status === 400) return undefined;
       if (!res.ok) throw new GatewayError('UPSTREAM_UNAVAILABLE', { detail: `reading channel ${channelId}: chat-core answered ${res.status}` });
       return (await res.json()) as ProvisionChannel;
+    },
+    async shareChannel(userId, otherId) {
+      try {
+        const q = new URLSearchParams({ user_id: userId, other_id: otherId });
+        const res = await doFetch(`${deps.chatUrl}${PROVISION_SHARED_PATH}?${q}`, { headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(5000) });
+        return res.ok && ((await res.json()) as ProvisionShared).shared === true;
+      } catch (err) {
+        deps.logger.warn({ err: (err as Error).message }, 'chat-core could not say whether two users share a channel; answering no');
+        return false;
+      }
     },
   };
 }

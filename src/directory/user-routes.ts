@@ -48,7 +48,9 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
         // A session that must enrol first sees only itself.
         if (req.principal!.mfaEnrolRequired && id !== req.principal!.userId) throw new GatewayError('MFA_REQUIRED');
         const user = await ctx.users.get(id);
-        const visible = user && (id === req.principal!.userId || decide(ctx.authorizer, req.principal!, 'view_members'));
+        const p = req.principal!;
+        // Members see everyone (view_members); a guest sees only people they share a channel with.
+        const visible = user && (id === p.userId || decide(ctx.authorizer, p, 'view_members') || (p.access.guest && (await ctx.chat.shareChannel(p.userId, id))));
         if (!user || !visible) throw new GatewayError('USER_NOT_FOUND');
         const sanitized = !canSeeEmail(req, user);
         const mfaActive = sanitized ? false : await createMfaRepository(ctx.db, ctx.sealer, ctx.now).isActive(user.id);

@@ -4,12 +4,12 @@
  * authentication, as JSON whatever the Content-Type says.
  */
 import express, { Router, type Express, type RequestHandler } from 'express';
-import { CHAT_HEALTH_PATH, CHAT_READY_PATH, PROVISION_CHANNEL_PATH, PROVISION_PATH } from '../../contract.js';
+import { CHAT_HEALTH_PATH, CHAT_READY_PATH, PROVISION_CHANNEL_PATH, PROVISION_PATH, PROVISION_SHARED_PATH } from '../../contract.js';
 import { requireUser, type UserAuthenticator } from '../auth/authenticate.js';
 import type { ProvisionVerifier } from '../auth/verify-provision.js';
 import { registerChannelRoutes } from '../channels/channel-routes.js';
 import { registerPostRoutes } from '../posts/post-routes.js';
-import { provisionChannelHandler } from '../provision/channel-route.js';
+import { provisionChannelHandler, provisionSharedHandler } from '../provision/channel-route.js';
 import { provisionHandler, requireProvisioner } from '../provision/provision-route.js';
 import type { ChatServices } from '../services.js';
 import { routeNotFound } from './chat-error.js';
@@ -51,6 +51,7 @@ export function createExpressApp(parts: AppParts): Express {
   app.get(CHAT_READY_PATH, readiness(parts.ready));
   app.post(PROVISION_PATH, requireProvisioner(parts.provisionVerifier), jsonBody('5mb'), provisionHandler(parts.services));
   app.get(`${PROVISION_CHANNEL_PATH}/:channel_id`, requireProvisioner(parts.provisionVerifier), provisionChannelHandler(parts.services));
+  app.get(PROVISION_SHARED_PATH, requireProvisioner(parts.provisionVerifier), provisionSharedHandler(parts.services));
   app.use('/api/v4', requireUser(parts.authenticator), jsonBody('1mb'), apiRouter(parts.services));
   app.use(() => {
     throw routeNotFound();

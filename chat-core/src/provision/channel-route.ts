@@ -4,12 +4,12 @@
  * needs it to compute what to add and remove.
  */
 import type { RequestHandler } from 'express';
-import type { ProvisionChannel } from '../../contract.js';
+import type { ProvisionChannel, ProvisionShared } from '../../contract.js';
 import { ChatError } from '../http/chat-error.js';
 import { sendJson } from '../http/send-json.js';
 import type { ChatServices } from '../services.js';
 import { findChannel } from '../store/channels.js';
-import { isId } from '../store/ids.js';
+import { isExternalId, isId } from '../store/ids.js';
 import { listMemberRoles } from '../store/members.js';
 
 /** The caller is the gateway itself, so the reason is shown in `detailed_error`. */
@@ -31,6 +31,22 @@ export function provisionChannelHandler(services: ChatServices): RequestHandler 
       group_constrained: channel.group_constrained === 1,
       members: await listMemberRoles(services.db, channel.id),
     };
+    sendJson(res, 200, body);
+  };
+}
+
+/** GET /provision/v1/shared-channel?user_id&other_id (contract.ts PROVISION_SHARED_PATH). */
+export function provisionSharedHandler(services: ChatServices): RequestHandler {
+  return async (req, res) => {
+    const a = typeof req.query.user_id === 'string' ? req.query.user_id : '';
+    const b = typeof req.query.other_id === 'string' ? req.query.other_id : '';
+    if (!isExternalId(a) || !isExternalId(b)) {
+      throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', 'user_id and other_id must be user ids');
+    }
+    const row = await services.db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
+      .innerJoin('channels', 'channels.id', 'a.channel_id').select('a.channel_id')
+      .where('a.user_id', '=', a).where('b.user_id', '=', b).where('channels.delete_at', '=', 0).limit(1).executeTakeFirst();
+    const body: ProvisionShared = { shared: row !== undefined };
     sendJson(res, 200, body);
   };
 }

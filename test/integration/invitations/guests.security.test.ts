@@ -74,6 +74,12 @@ describe.each(BACKENDS)('guest invitations (%s)', (backend) => {
     const strict = await invite({ emails: ['ok@allowed.example', 'x@evil.example'], channels: [channels['guests-room']] }, false);
     expect(strict.status).toBe(400);
     expect(sink.messages.length).toBe(before);
+    // An allowed address that already has an account answers exactly like a new one.
+    await admin.request('POST', '/api/v4/users', { body: { email: 'member@allowed.example', username: 'member', password: PASSWORD } });
+    const known = await invite({ emails: ['member@allowed.example'], channels: [channels['guests-room']] });
+    const unknown = await invite({ emails: ['nobody@allowed.example'], channels: [channels['guests-room']] });
+    expect(known.status).toBe(unknown.status);
+    expect(known.json.map((r: { error: unknown }) => r.error)).toEqual(unknown.json.map((r: { error: unknown }) => r.error));
   });
 
   it('refuses a channel of another team', async () => {
@@ -130,8 +136,13 @@ describe.each(BACKENDS)('guest invitations (%s)', (backend) => {
       const r = await g.request(method, path, body === undefined ? {} : { body });
       expect([403, 404], `${method} ${path} → ${r.status}`).toContain(r.status);
     }
-    // Other people are invisible unless they share a channel.
-    expect((await g.request('GET', `/api/v4/users/${(await admin.request('GET', '/api/v4/users/me')).json.id}`)).status).toBe(404);
+    // Other people are invisible unless they share a channel: the admin (in guests-room) is visible, without e-mail; a stranger is not.
+    const adminId = (await admin.request('GET', '/api/v4/users/me')).json.id;
+    const seen = await g.request('GET', `/api/v4/users/${adminId}`);
+    expect(seen.status).toBe(200);
+    expect(seen.json.email).toBe('');
+    const stranger = (await admin.request('POST', '/api/v4/users', { body: { email: 'stranger@example.com', username: 'stranger', password: PASSWORD } })).json;
+    expect((await g.request('GET', `/api/v4/users/${stranger.id}`)).status).toBe(404);
     // And in the invited channel the guest can talk.
     expect((await g.request('POST', '/api/v4/posts', { body: { channel_id: channels['guests-room'], message: 'hello' } })).status).toBe(201);
   });
