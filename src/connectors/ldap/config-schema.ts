@@ -136,6 +136,14 @@ export const ldapConnectorSchema = z
     adminFilter: ldapFilter.optional(),
     /** Users matching this LDAP filter are guests (Mattermost's GuestFilter), besides guestGroups. Default: none. */
     guestFilter: ldapFilter.optional(),
+    /**
+     * Follow search referrals (continuation references) to the servers listed in `referralHosts`,
+     * one hop, binding there with the same service account and TLS settings. Default false: referrals
+     * are ignored (and counted in the log), never chased.
+     */
+    followReferrals: z.boolean().default(false),
+    /** `host:port` of the servers referrals may lead to (required with followReferrals; the service password goes there). */
+    referralHosts: z.array(z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'must be host:port, e.g. "dc2.corp.example.com:636"')).default([]),
     /** Entries per page of a paged search (RFC 2696). Default 500. */
     pageSize: z.number().int().min(10).max(5000).default(500),
     /** TCP/TLS connect timeout, seconds. Default 5. */
@@ -165,7 +173,8 @@ export const ldapConnectorSchema = z
   .refine((c) => c.bindPassword || c.bindPasswordFile, { message: 'the service account needs bindPasswordFile (or bindPassword / GATEHOUSE_CONNECTORS__<n>__BINDPASSWORD)', path: ['bindPasswordFile'] })
   .refine((c) => !(c.tls.caFile && c.tls.caPem), { message: 'set only one of tls.caFile and tls.caPem', path: ['tls', 'caFile'] })
   .refine((c) => c.tls.verify || c.tls.insecureSkipVerify, { message: 'tls.verify: false also needs tls.insecureSkipVerify: true (certificate checks protect the passwords sent to the directory)', path: ['tls', 'verify'] })
-  .refine((c) => !c.startTls || c.url.every((u) => u.toLowerCase().startsWith('ldap://')), { message: 'startTls applies to ldap:// URLs; ldaps:// is already TLS', path: ['startTls'] });
+  .refine((c) => !c.startTls || c.url.every((u) => u.toLowerCase().startsWith('ldap://')), { message: 'startTls applies to ldap:// URLs; ldaps:// is already TLS', path: ['startTls'] })
+  .refine((c) => !c.followReferrals || c.referralHosts.length > 0, { message: 'followReferrals needs referralHosts: the servers the service account may be sent to', path: ['referralHosts'] });
 
 export type LdapConnectorInput = z.input<typeof ldapConnectorSchema>;
 export type LdapConnectorConfig = z.output<typeof ldapConnectorSchema>;

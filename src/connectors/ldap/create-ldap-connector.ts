@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Identity, PasswordConnector } from '../contract.js';
 import type { LdapConnectorInput } from './config-schema.js';
-import { bindAsUser, LdapUnavailableError, openServiceSession, type DirectorySession } from './directory-client.js';
+import { bindAsUser, LdapUnavailableError, openServiceSession, SERVER, type DirectorySession } from './directory-client.js';
 import { isSkipped, toDirectoryUser, userAttributes, type DirectoryUser } from './entries.js';
 import { loginFilter } from './filters.js';
 import { resolveLdapSettings, type LdapSettings } from './settings.js';
@@ -86,6 +86,7 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
       try {
         session = await openServiceSession(s);
         const entries = await session.search(s.userBase, loginFilter(s.userFilter, s.loginAttributes, loginId.trim()), userAttributes(s), { paged: false });
+        if (session.ignoredReferrals > 0) log.info({ connector: s.id, referrals: session.ignoredReferrals }, 'directory answered with referrals that were not followed (followReferrals / referralHosts)');
         if (entries.length !== 1) {
           if (entries.length > 1) log.warn({ connector: s.id, matches: entries.length }, 'a login id matched several directory entries; refused');
           return null;
@@ -99,7 +100,7 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
           log.info({ connector: s.id, dn: user.dn, reason: user.disabled }, 'disabled directory account refused');
           return null;
         }
-        if (!(await bindAsUser(s, user.dn, password))) return null;
+        if (!(await bindAsUser(s, user.dn, password, (entries[0] as unknown as Record<symbol, string | undefined>)[SERVER]))) return null;
         const groups = s.groups.nesting === 'none' && s.groups.memberAttributes.length === 0 ? [] : await groupsOfUser(session, s, user);
         return identityOf(user, groups, await matchRoleFilters(session, s, user.dn));
       } catch (err) {

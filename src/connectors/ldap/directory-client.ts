@@ -47,7 +47,24 @@ async function connect(s: LdapSettings, first: (client: Client) => Promise<void>
 }
 
 /** A connection bound as the service account; the caller closes it with `close()`. */
+/** Entries read through a referral carry the server they came from under this key (not enumerable). */
+export const SERVER = Symbol('ldap-server');
+
+/** Where a referral URL points, when it is to an allowed `host:port` and the same scheme family; undefined otherwise. */
+export function referralTarget(ref: string, s: Pick<LdapSettings, 'referralHosts'>): { url: string; base: string } | undefined {
+  let u: URL;
+  try { u = new URL(ref); } catch { return undefined; }
+  const scheme = u.protocol.replace(/:$/, '').toLowerCase();
+  if (scheme !== 'ldap' && scheme !== 'ldaps') return undefined;
+  const port = u.port || (scheme === 'ldaps' ? '636' : '389');
+  const hostPort = `${u.hostname.toLowerCase()}:${port}`;
+  if (!s.referralHosts.has(hostPort)) return undefined;
+  return { url: `${scheme}://${u.host}`, base: decodeURIComponent(u.pathname.replace(/^\//, '')) };
+}
+
 export interface DirectorySession {
+  /** Referrals met and not followed (not allowed, or followReferrals off). */
+  readonly ignoredReferrals: number;
   search(base: string, filter: string, attributes: string[], opts?: { paged?: boolean; scope?: 'base' | 'one' | 'sub' }): Promise<Entry[]>;
   /** Page by page, so a 100k-user directory never sits in memory twice. */
   pages(base: string, filter: string, attributes: string[]): AsyncGenerator<Entry[]>;
@@ -68,25 +85,50 @@ export async function openServiceSession(s: LdapSettings): Promise<DirectorySess
   const options = (filter: string, attributes: string[], extra: Partial<SearchOptions>): SearchOptions => ({
     scope: 'sub', filter, attributes, explicitBufferAttributes: s.binaryAttributes, timeLimit: Math.ceil(s.timeoutMs / 1000), ...extra,
   });
-  return {
-    async search(base, filter, attributes, opts = {}) {
+  /** One hop into each allowed referral; its entries remember their server (a user's bind goes there). */
+  const chase = async (refs: string[], base: string, filter: string, attributes: string[], scope: 'base' | 'one' | 'sub'): Promise<Entry[]> => {
+    const out: Entry[] = [];
+    for (const ref of refs) {
+      const target = referralTarget(ref, s);
+      if (!target) { ignoredReferrals += 1; continue; }
+      const remote = await openServiceSession({ ...s, urls: [target.url], referralHosts: new Set() });
       try {
-        const { searchEntries } = await client.search(base, options(filter, attributes, {
+        for (const e of await remote.search(target.base || base, filter, attributes, { scope })) {
+          Object.defineProperty(e, SERVER, { value: target.url, enumerable: false });
+          out.push(e);
+        }
+      } finally {
+        await remote.close();
+      }
+    }
+    return out;
+  };
+  let ignoredReferrals = 0;
+  return {
+    get ignoredReferrals() { return ignoredReferrals; },
+    async search(base, filter, attributes, opts = {}) {
+      let result;
+      try {
+        result = await client.search(base, options(filter, attributes, {
           scope: opts.scope ?? 'sub', ...(opts.paged === false ? {} : { paged: { pageSize: s.pageSize } }),
         }));
-        return searchEntries;
       } catch (err) {
         throw new LdapUnavailableError(`search under ${base} failed: ${describe(err)}`, { cause: err });
       }
+      if (result.searchReferences.length === 0) return result.searchEntries;
+      return [...result.searchEntries, ...(await chase(result.searchReferences, base, filter, attributes, opts.scope ?? 'sub'))];
     },
     async *pages(base, filter, attributes) {
+      const refs: string[] = [];
       try {
         for await (const page of client.searchPaginated(base, options(filter, attributes, { paged: { pageSize: s.pageSize } }))) {
+          refs.push(...page.searchReferences);
           yield page.searchEntries;
         }
       } catch (err) {
         throw new LdapUnavailableError(`paged search under ${base} failed: ${describe(err)}`, { cause: err });
       }
+      if (refs.length > 0) yield await chase(refs, base, filter, attributes, 'sub');
     },
     async close() {
       await client.unbind().catch(() => undefined);
@@ -99,11 +141,12 @@ export async function openServiceSession(s: LdapSettings): Promise<DirectorySess
  * when the directory refuses the credentials (wrong password, locked, disabled); throws
  * LdapUnavailableError when it cannot be asked.
  */
-export async function bindAsUser(s: LdapSettings, dn: string, password: string): Promise<boolean> {
+export async function bindAsUser(s: LdapSettings, dn: string, password: string, server?: string): Promise<boolean> {
   // Refused before any bind: an empty simple-bind password is an unauthenticated bind (RFC 4513 §5.1.2).
   if (password === '' || dn === '') return false;
   try {
-    const client = await connect(s, (c) => c.bind(dn, password));
+    // A user found through a referral binds on the server that holds their entry.
+    const client = await connect(server ? { ...s, urls: [server] } : s, (c) => c.bind(dn, password));
     await client.unbind().catch(() => undefined);
     return true;
   } catch (err) {

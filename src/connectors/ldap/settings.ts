@@ -49,6 +49,8 @@ export interface LdapSettings {
   adminFilter?: string;
   guestFilter?: string;
   checks: { uac: boolean; expires: boolean; ppolicy: boolean };
+  /** host:port (lower case) referrals may be followed to; empty: never followed. */
+  referralHosts: Set<string>;
   pageSize: number;
   connectTimeoutMs: number;
   timeoutMs: number;
@@ -127,6 +129,7 @@ export function resolveLdapSettings(input: LdapConnectorConfig | LdapConnectorIn
       expires: c.accountChecks.adAccountExpires ?? p.accountChecks.adAccountExpires,
       ppolicy: c.accountChecks.ppolicyLock ?? p.accountChecks.ppolicyLock,
     },
+    referralHosts: new Set(c.followReferrals ? c.referralHosts.map((h) => h.toLowerCase()) : []),
     pageSize: c.pageSize,
     connectTimeoutMs: c.connectTimeoutSeconds * 1000,
     timeoutMs: c.timeoutSeconds * 1000,
