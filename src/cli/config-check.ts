@@ -2,11 +2,12 @@
 import type { Config } from '../config/schema.js';
 import type { CliIo } from './run.js';
 
-const SECRET_KEYS = new Set(['password', 'secretKey']);
+/** Keys whose values are secrets: `password`, `bindPassword`, `clientSecret`, `secretKey`, … (not the `…File` paths). */
+const SECRET_KEY = /(password|secret|secretkey)$/i;
 
 function redact(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
-    if (SECRET_KEYS.has(key)) return '[set]';
+    if (SECRET_KEY.test(key)) return '[set]';
     return value.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:[redacted]@');
   }
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));

@@ -58,6 +58,20 @@ describe('the gatehouse command', () => {
   });
 
   it('prints the effective configuration with secrets hidden', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-cfg-'));
+    const file = join(dir, 'gatehouse.json');
+    writeFileSync(file, JSON.stringify({
+      connectors: [
+        { id: 'corp-ldap', type: 'ldap', displayName: 'Corp', url: 'ldaps://ldap.example.com', bindDn: 'cn=svc,dc=example,dc=com', bindPassword: 'ldap-bind-secret-value', userBase: 'dc=example,dc=com' },
+      ],
+      mail: { smtp: { host: 'smtp.example.com', user: 'u', password: 'smtp-secret-value' } },
+    }));
+    const withSecrets = run(['config', 'check', '--config', file], {});
+    expect(withSecrets.code, withSecrets.err).toBe(0);
+    expect(withSecrets.out).not.toContain('ldap-bind-secret-value');
+    expect(withSecrets.out).not.toContain('smtp-secret-value');
+    expect(withSecrets.out).toContain('"bindPassword": "[set]"');
+    rmSync(dir, { recursive: true, force: true });
     const r = run(['config', 'check'], { GATEHOUSE_ADMIN_PASSWORD: 'super-secret-pw', GATEHOUSE_DATABASE_URL: 'postgres://gh:dbpass@db/gw' });
     expect(r.code).toBe(0);
     expect(r.out).toContain('Configuration is valid.');
