@@ -9,14 +9,13 @@
  * Messages are parsed by hand (no mailparser): headers unfolded, RFC 2047 encoded words,
  * multipart bodies, quoted-printable and base64 parts — enough for what nodemailer produces.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { testCertificates } from './test-ca.js';
 
 export interface SinkMessage {
   /** Envelope sender (MAIL FROM). */
@@ -237,45 +236,11 @@ function decodeEncodedWords(value: string): string {
 
 // ---- certificates ---------------------------------------------------------------------------
 
-const OPENSSL_CNF = `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[ca_ext]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`;
-
-/** A throwaway CA and a server certificate it signs; the dir (holding ca.pem) lives until close(). */
+/** The shared test CA (test/support/test-ca.ts), with its CA written to a file the mailer's `tls.caFile` can name. */
 async function makeCertificates(): Promise<{ dir: string; caFile: string; keyPem: string; certPem: string }> {
+  const certs = await testCertificates();
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-smtp-sink-'));
   liveDirs.add(dir);
-  const file = (name: string) => join(dir, name);
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-noenc'];
-  await writeFile(file('openssl.cnf'), OPENSSL_CNF);
-  await openssl(['req', '-config', file('openssl.cnf'), '-x509', '-extensions', 'ca_ext', ...ecKey, '-keyout', file('ca.key'), '-out', file('ca.pem'),
-    '-days', '2', '-subj', '/O=Gatehouse tests/CN=SMTP sink test CA']);
-  await openssl(['req', '-config', file('openssl.cnf'), '-new', ...ecKey, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/O=Gatehouse tests/CN=localhost']);
-  await openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', '2', '-extfile', file('openssl.cnf'), '-extensions', 'server_ext', '-out', file('server.pem')]);
-  const [keyPem, certPem] = await Promise.all([readFile(file('server.key'), 'utf8'), readFile(file('server.pem'), 'utf8')]);
-  return { dir, caFile: file('ca.pem'), keyPem, certPem };
-}
-
-function openssl(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('/usr/bin/openssl', args, { timeout: 15_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`openssl ${args[0]} failed: ${err.message}\n${stderr}`));
-      else resolve();
-    });
-  });
+  await writeFile(join(dir, 'ca.pem'), certs.caPem);
+  return { dir, caFile: join(dir, 'ca.pem'), keyPem: certs.serverKeyPem, certPem: certs.serverCertPem };
 }
