@@ -7,11 +7,14 @@
  * the connector is, as by default), then a forced full re-read with nothing to change (the daily run).
  * The baseline, measured in the same rounds (order alternating): a bare ldapts client reading the
  * same users and groups with the same paged searches and attributes — what any sync must at least
- * do. Targets: full ≤ 30 s, no-change ≤ 3 s (both kinds), peak RSS of the process ≤ 300 MB. When
+ * do. The rounds run the compiled gateway (scripts/build.mjs --bench → dist-bench/) under plain
+ * Node, as `npm start` runs it. Targets: full ≤ 30 s, no-change ≤ 3 s (both kinds), peak RSS of
+ * the process ≤ 300 MB. When
  * one misses (or with `--profile always`), more rounds run in this process under the CPU profiler
  * and with every SQL statement timed, to show where the time goes.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Attribute, Change } from 'ldapts';
 import type { LdapConnectorInput } from '../src/connectors/ldap/config-schema.js';
 import { resolveLdapSettings } from '../src/connectors/ldap/settings.js';
@@ -74,7 +77,8 @@ async function settleChangeMark(slapd: TestSlapd): Promise<void> {
 
 /** One measured round in a fresh child process (see support/ldap-sync-child.ts), bounded in time. */
 function childRound(req: ChildRequest): Promise<ChildRound> {
-  const child = fork(new URL('./support/ldap-sync-child.ts', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Compiled JavaScript under plain Node (no tsx loader: execArgv empty), as `npm start` runs the gateway.
+  const child = fork(new URL('../dist-bench/bench/support/ldap-sync-child.js', import.meta.url), { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<ChildRound>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the sync round took over ${CHILD_TIMEOUT_MS / 1000} s`)); }, CHILD_TIMEOUT_MS);
     child.once('message', (m: ChildAnswer) => {
@@ -101,6 +105,9 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   if (groups > 0 && users === 0) throw new BenchArgError('--groups needs at least one user');
+  // The measured rounds run the compiled gateway (dist-bench/), built fresh from these sources.
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--bench'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('building dist-bench/ failed (see above)');
   const slapd = await startTestSlapd();
   try {
     const t0 = performance.now();
