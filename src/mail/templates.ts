@@ -117,3 +117,25 @@ function truncate(value: string, max: number): string {
   const chars = [...value];
   return chars.length <= max ? value : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
+
+/** The security notice sent when a recovery code signs someone in: what happened, and what to do. */
+export function recoveryCodeUsedMessage(input: { siteName: string; siteUrl: string; username: string; remaining: number; at: Date; ip: string }): MailContent {
+  const siteName = oneLine(input.siteName, 100);
+  const siteUrl = httpUrl(input.siteUrl, 'siteUrl');
+  const when = formatExpiry(input.at);
+  const subject = `${siteName}: a recovery code was used to sign in`;
+  const lines = [
+    `Hello ${oneLine(input.username, 64)},`,
+    '',
+    `A recovery code was used to sign in to your ${siteName} account on ${when}${input.ip ? ` from ${oneLine(input.ip, 64)}` : ''}.`,
+    `${input.remaining} unused recovery code${input.remaining === 1 ? '' : 's'} left.`,
+    '',
+    'If this was you, consider making new recovery codes and setting up your authenticator again.',
+    'If it was not you, change your password now and ask an administrator to reset your two-factor authentication.',
+    '',
+    siteUrl,
+  ];
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title></head><body style="font-family:system-ui,sans-serif;color:#1e2329">${lines.map((l) => (l ? `<p style="margin:0 0 12px">${e(l)}</p>` : '')).join('')}</body></html>`;
+  return { subject, text: `${lines.join('\n')}\n`, html };
+}

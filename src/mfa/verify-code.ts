@@ -10,6 +10,7 @@ import { hashToken } from '../sessions/session-store.js';
 import { createMfaRepository } from './mfa-repository.js';
 import { looksLikeRecoveryCode } from './recovery-codes.js';
 import { verifyTotp } from './totp.js';
+import { recoveryCodeUsedMessage } from '../mail/templates.js';
 
 const userKey = (userId: string) => `mfa-fail:u:${userId}`;
 const ipKey = (ip: string) => `mfa-fail:ip:${hashToken(ip)}`;
@@ -38,6 +39,17 @@ export async function clearFailures(ctx: GatewayContext, userId: string): Promis
   await ctx.store.delete(userKey(userId));
 }
 
+/** Tell the account's owner by mail (never the code); a mail failure is logged, never fatal to the sign-in. */
+async function noticeRecoveryCodeUse(ctx: GatewayContext, userId: string, remaining: number, ip: string): Promise<void> {
+  const user = await ctx.users.get(userId);
+  if (!user?.email) return;
+  try {
+    await ctx.mailer.send({ to: user.email, ...recoveryCodeUsedMessage({ siteName: 'Gatehouse', siteUrl: ctx.config.siteUrl, username: user.username, remaining, at: new Date(ctx.now()), ip }) });
+  } catch (err) {
+    ctx.logger.warn({ user_id: userId, err: (err as Error).message }, 'could not mail the recovery-code notice');
+  }
+}
+
 export async function verifySecondFactor(ctx: GatewayContext, userId: string, code: unknown, ip: string): Promise<CodeKind> {
   if (typeof code !== 'string' || code.trim() === '') throw new GatewayError('MFA_TOKEN_REQUIRED');
   await assertNotLocked(ctx, userId, ip);
@@ -48,8 +60,8 @@ export async function verifySecondFactor(ctx: GatewayContext, userId: string, co
     if (!(await repo.useRecoveryCode(userId, value))) return fail('unknown or already used recovery code');
     const left = await repo.unusedRecoveryCodes(userId);
     await ctx.audit.record('mfa.recovery_code_used', { subjectId: userId, ip, details: { remaining: left } });
-    // No mailer yet: the user's security notice goes to the log (never the code).
-    ctx.logger.warn({ user_id: userId, remaining: left }, 'a recovery code was used to sign in; tell the user and suggest new codes');
+    ctx.logger.warn({ user_id: userId, remaining: left }, 'a recovery code was used to sign in');
+    await noticeRecoveryCodeUse(ctx, userId, left, ip);
     await clearFailures(ctx, userId);
     return 'recovery';
   }

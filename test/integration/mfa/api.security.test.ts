@@ -5,6 +5,8 @@
  * disabling without a code, a recovery code reused, a token created before MFA, a required user
  * reaching anything but enrolment.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, BACKENDS, apiClient, startHarness, type Harness } from '../../support/gateway-harness.js';
@@ -145,6 +147,13 @@ describe.each(BACKENDS)('MFA API (%s)', (backend) => {
     expect(reused.status).toBe(401);
     const audit = await h.gw.gateway.ctx.db.selectFrom('audit_log').select('event').where('subject_id', '=', u.id).where('event', '=', 'mfa.recovery_code_used').execute();
     expect(audit).toHaveLength(1);
+    // The owner is told by mail (the embedded default writes it to the outbox), without the code.
+    const outbox = join(h.config.dataDir, 'outbox');
+    const mails = readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8')).filter((m) => m.includes(`${u.username}@example.com`));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatch(/a recovery code was used to sign in/);
+    expect(mails[0]).toContain('9 unused recovery codes left');
+    expect(mails[0]).not.toContain(recovery[0]!);
   });
 
   it('turning MFA off needs a current code; an admin resets it without one', async () => {
