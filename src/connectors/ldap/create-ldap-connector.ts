@@ -3,6 +3,7 @@
  * with the service account (login id escaped into the filter), refuse disabled accounts, bind as
  * the user's DN to check the password, and read their groups (nested included).
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Identity, PasswordConnector } from '../contract.js';
@@ -87,17 +88,22 @@ export function createLdapConnector(input: LdapConnectorInput, deps: { logger: L
         session = await openServiceSession(s);
         const entries = await session.search(s.userBase, loginFilter(s.userFilter, s.loginAttributes, loginId.trim()), userAttributes(s), { paged: false });
         if (session.ignoredReferrals > 0) log.info({ connector: s.id, referrals: session.ignoredReferrals }, 'directory answered with referrals that were not followed (followReferrals / referralHosts)');
+        // Every refusal costs one user bind, as a wrong password does, so timing does not tell which accounts exist.
+        const decoy = () => bindAsUser(s, `cn=${randomBytes(12).toString('hex')},${s.userBase}`, password).catch(() => false);
         if (entries.length !== 1) {
           if (entries.length > 1) log.warn({ connector: s.id, matches: entries.length }, 'a login id matched several directory entries; refused');
+          await decoy();
           return null;
         }
         const user = toDirectoryUser(s, entries[0]!, now());
         if (isSkipped(user)) {
           log.warn({ connector: s.id, dn: user.dn, reason: user.skip }, 'directory entry cannot sign in');
+          await decoy();
           return null;
         }
         if (user.disabled) {
           log.info({ connector: s.id, dn: user.dn, reason: user.disabled }, 'disabled directory account refused');
+          await decoy();
           return null;
         }
         if (!(await bindAsUser(s, user.dn, password, (entries[0] as unknown as Record<symbol, string | undefined>)[SERVER]))) return null;

@@ -138,6 +138,27 @@ describe('LDAP sign-in refusals', () => {
     expect(sink.text()).toMatch(/ECONNREFUSED|no directory server answered/);
   });
 
+  it('spends about the same time on an unknown login id as on a wrong password (no account enumeration by timing)', async () => {
+    const { connector } = ldapConnector(slapd);
+    const time = async (loginId: string, password: string) => {
+      const t0 = performance.now();
+      expect(await connector.login(loginId, password)).toBeNull();
+      return performance.now() - t0;
+    };
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 31; i += 1) {
+      // Bulk users, each tried once with a wrong password: ppolicy locks after 3 failures per account.
+      known.push(await time(bulkUser(1500 + i).uid, 'not-the-password'));
+      unknown.push(await time(`ghost-${i}`, 'not-the-password'));
+    }
+    // Without the decoy bind an unknown id skips a whole connection and bind (about half the time).
+    const ratio = median(unknown) / median(known);
+    expect(ratio).toBeGreaterThan(0.75);
+    expect(ratio).toBeLessThan(1.35);
+  });
+
   it('fails over to the next server when the first one is down', async () => {
     const dead = `ldap://127.0.0.1:${await freePort()}`;
     const { connector } = ldapConnector(slapd, { url: [dead, slapd.url] });
