@@ -113,14 +113,16 @@ export interface ProvisionChannel {
 }
 
 /**
- * `GET {PROVISION_SHARED_PATH}?user_id=A&other_id=B`, with a provisioning assertion: whether A and B
- * are members of at least one common live channel (`ProvisionShared`). The gateway asks before it
- * shows a guest another person.
+ * `GET {PROVISION_SHARED_PATH}?user_id=A&other_id=B[&other_id=C…]` (at most MAX_SHARED_QUERY other
+ * ids), with a provisioning assertion: which of the others share at least one live channel with A
+ * (`ProvisionShared`). The gateway asks before it shows a guest other people.
  */
 export const PROVISION_SHARED_PATH = '/provision/v1/shared-channel';
+export const MAX_SHARED_QUERY = 200;
 
 export interface ProvisionShared {
-  shared: boolean;
+  /** The other ids that share a live channel with user_id. */
+  shared_ids: string[];
 }
 
 /** The most events one provisioning request may carry; split larger syncs. */

@@ -4,7 +4,7 @@
  * chat-core's display mirror stale, never grants anything, and is logged for the operator.
  */
 import type { Logger } from 'pino';
-import { MAX_PROVISION_EVENTS, PROVISION_CHANNEL_PATH, PROVISION_PATH, PROVISION_SHARED_PATH, type ProvisionChannel, type ProvisionEvent, type ProvisionShared } from '../../chat-core/contract.js';
+import { MAX_PROVISION_EVENTS, MAX_SHARED_QUERY, PROVISION_CHANNEL_PATH, PROVISION_PATH, PROVISION_SHARED_PATH, type ProvisionChannel, type ProvisionEvent, type ProvisionShared } from '../../chat-core/contract.js';
 import { GatewayError } from '../errors/gateway-error.js';
 
 export interface ChatProvisioner {
@@ -14,6 +14,8 @@ export interface ChatProvisioner {
   getChannel(channelId: string): Promise<ProvisionChannel | undefined>;
   /** Do the two users share a live channel? False when chat-core cannot say (fail closed). */
   shareChannel(userId: string, otherId: string): Promise<boolean>;
+  /** Which of `otherIds` share a live channel with `userId`; empty when chat-core cannot say (fail closed). */
+  sharedWith(userId: string, otherIds: string[]): Promise<Set<string>>;
 }
 
 const ATTEMPTS = 3;
@@ -59,14 +61,23 @@ export function createChatProvisioner(deps: { chatUrl: string; assertion: () => 
       return (await res.json()) as ProvisionChannel;
     },
     async shareChannel(userId, otherId) {
-      try {
-        const q = new URLSearchParams({ user_id: userId, other_id: otherId });
-        const res = await doFetch(`${deps.chatUrl}${PROVISION_SHARED_PATH}?${q}`, { headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(5000) });
-        return res.ok && ((await res.json()) as ProvisionShared).shared === true;
-      } catch (err) {
-        deps.logger.warn({ err: (err as Error).message }, 'chat-core could not say whether two users share a channel; answering no');
-        return false;
+      return (await this.sharedWith(userId, [otherId])).has(otherId);
+    },
+    async sharedWith(userId, otherIds) {
+      const found = new Set<string>();
+      const unique = [...new Set(otherIds)];
+      for (let i = 0; i < unique.length; i += MAX_SHARED_QUERY) {
+        const q = new URLSearchParams({ user_id: userId });
+        for (const id of unique.slice(i, i + MAX_SHARED_QUERY)) q.append('other_id', id);
+        try {
+          const res = await doFetch(`${deps.chatUrl}${PROVISION_SHARED_PATH}?${q}`, { headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(5000) });
+          if (!res.ok) { deps.logger.warn({ status: res.status }, 'chat-core refused a shared-channel query; answering none'); continue; }
+          for (const id of ((await res.json()) as ProvisionShared).shared_ids) found.add(id);
+        } catch (err) {
+          deps.logger.warn({ err: (err as Error).message }, 'chat-core could not say who shares a channel; answering none');
+        }
       }
+      return found;
     },
   };
 }

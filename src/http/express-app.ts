@@ -20,6 +20,7 @@ import { samlRoutes } from '../login/saml-routes.js';
 import { samlLogoutRoutes } from '../login/saml-logout-routes.js';
 import { oauthRoutes } from '../login/oauth-routes.js';
 import { groupRoutes } from '../directory/group-routes.js';
+import { userDirectoryRoutes } from '../directory/user-directory-routes.js';
 import { mfaRoutes } from '../mfa/mfa-routes.js';
 import { mfaPageRoutes } from '../views/mfa-pages.js';
 import { inviteRoutes } from '../invitations/invite-routes.js';
@@ -47,6 +48,8 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...inviteRoutes(ctx),
     ...guestRoleRoutes(ctx),
     ...guestSignupRoutes(ctx),
+    // Before userRoutes: /users/autocomplete and /users/search would otherwise read as /users/:user_id.
+    ...userDirectoryRoutes(ctx),
     ...userRoutes(ctx),
     ...loginPageRoutes(ctx, password),
     ...setupPageRoutes(ctx),

@@ -4,7 +4,7 @@
  * needs it to compute what to add and remove.
  */
 import type { RequestHandler } from 'express';
-import type { ProvisionChannel, ProvisionShared } from '../../contract.js';
+import { MAX_SHARED_QUERY, type ProvisionChannel, type ProvisionShared } from '../../contract.js';
 import { ChatError } from '../http/chat-error.js';
 import { sendJson } from '../http/send-json.js';
 import type { ChatServices } from '../services.js';
@@ -35,18 +35,19 @@ export function provisionChannelHandler(services: ChatServices): RequestHandler 
   };
 }
 
-/** GET /provision/v1/shared-channel?user_id&other_id (contract.ts PROVISION_SHARED_PATH). */
+/** GET /provision/v1/shared-channel?user_id&other_id… (contract.ts PROVISION_SHARED_PATH). */
 export function provisionSharedHandler(services: ChatServices): RequestHandler {
   return async (req, res) => {
     const a = typeof req.query.user_id === 'string' ? req.query.user_id : '';
-    const b = typeof req.query.other_id === 'string' ? req.query.other_id : '';
-    if (!isExternalId(a) || !isExternalId(b)) {
-      throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', 'user_id and other_id must be user ids');
+    const raw = req.query.other_id;
+    const others = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
+    if (!isExternalId(a) || others.length === 0 || others.length > MAX_SHARED_QUERY || !others.every(isExternalId)) {
+      throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', `user_id must be a user id and other_id 1–${MAX_SHARED_QUERY} user ids`);
     }
-    const row = await services.db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
-      .innerJoin('channels', 'channels.id', 'a.channel_id').select('a.channel_id')
-      .where('a.user_id', '=', a).where('b.user_id', '=', b).where('channels.delete_at', '=', 0).limit(1).executeTakeFirst();
-    const body: ProvisionShared = { shared: row !== undefined };
+    const rows = await services.db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
+      .innerJoin('channels', 'channels.id', 'a.channel_id').select('b.user_id').distinct()
+      .where('a.user_id', '=', a).where('b.user_id', 'in', others).where('channels.delete_at', '=', 0).execute();
+    const body: ProvisionShared = { shared_ids: rows.map((r) => r.user_id) };
     sendJson(res, 200, body);
   };
 }

@@ -143,6 +143,18 @@ describe.each(BACKENDS)('guest invitations (%s)', (backend) => {
     expect(seen.json.email).toBe('');
     const stranger = (await admin.request('POST', '/api/v4/users', { body: { email: 'stranger@example.com', username: 'stranger', password: PASSWORD } })).json;
     expect((await g.request('GET', `/api/v4/users/${stranger.id}`)).status).toBe(404);
+    // The same rule on every directory path clients use.
+    const ids = await g.request('POST', '/api/v4/users/ids', { body: [adminId, stranger.id, me.id] });
+    expect(ids.json.map((u: { id: string }) => u.id).sort()).toEqual([adminId, me.id].sort());
+    expect((await g.request('POST', '/api/v4/users/usernames', { body: ['stranger', ADMIN.username] })).json.map((u: { username: string }) => u.username)).toEqual([ADMIN.username]);
+    expect((await g.request('GET', '/api/v4/users/username/stranger')).status).toBe(404);
+    expect((await g.request('POST', '/api/v4/users/search', { body: { term: 'stra' } })).json).toEqual([]);
+    expect((await g.request('GET', '/api/v4/users/autocomplete?name=stra')).json.users).toEqual([]);
+    expect((await g.request('GET', `/api/v4/users/autocomplete?name=${ADMIN.username.slice(0, 3)}`)).json.users.map((u: { id: string; email: string }) => [u.id, u.email])).toEqual([[adminId, '']]);
+    // A member sees everyone.
+    expect((await admin.request('POST', '/api/v4/users/search', { body: { term: 'stra' } })).json.map((u: { username: string }) => u.username)).toEqual(['stranger']);
+    expect((await admin.request('GET', '/api/v4/users/username/stranger')).json.id).toBe(stranger.id);
+    expect((await admin.request('POST', '/api/v4/users/ids', { body: 'not a list' })).status).toBe(400);
     // And in the invited channel the guest can talk.
     expect((await g.request('POST', '/api/v4/posts', { body: { channel_id: channels['guests-room'], message: 'hello' } })).status).toBe(201);
   });
