@@ -6,19 +6,23 @@
 import type { Logger } from 'pino';
 import { MAX_PROVISION_EVENTS, MAX_SHARED_QUERY, PROVISION_CHANNEL_PATH, PROVISION_PATH, PROVISION_SHARED_PATH, type ProvisionChannel, type ProvisionEvent, type ProvisionShared } from '../../chat-core/contract.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { displayName, type UserRow } from './users.js';
 
 export interface ChatProvisioner {
   /** Send events in order (split into batches of MAX_PROVISION_EVENTS); false when chat-core refused or could not be reached. */
   push(events: ProvisionEvent[]): Promise<boolean>;
   /** A channel and all its members; undefined when chat-core has no such live channel; throws UPSTREAM_UNAVAILABLE when unreachable. */
   getChannel(channelId: string): Promise<ProvisionChannel | undefined>;
-  /** Do the two users share a live channel? False when chat-core cannot say (fail closed). */
-  shareChannel(userId: string, otherId: string): Promise<boolean>;
   /** Which of `otherIds` share a live channel with `userId`; empty when chat-core cannot say (fail closed). */
   sharedWith(userId: string, otherIds: string[]): Promise<Set<string>>;
 }
 
 const ATTEMPTS = 3;
+
+/** The `user.upserted` event mirroring a user in chat-core; `guest` defaults to what the roles say. */
+export function userUpserted(user: Pick<UserRow, 'id' | 'username' | 'first_name' | 'last_name' | 'roles'>, guest = user.roles.split(' ').includes('system_guest')): ProvisionEvent {
+  return { type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest, deactivated: false } };
+}
 
 export function createChatProvisioner(deps: { chatUrl: string; assertion: () => Promise<string>; logger: Logger; fetch?: typeof fetch }): ChatProvisioner {
   const doFetch = deps.fetch ?? fetch;
@@ -59,9 +63,6 @@ export function createChatProvisioner(deps: { chatUrl: string; assertion: () => 
       if (res.status === 404 || res.status === 400) return undefined;
       if (!res.ok) throw new GatewayError('UPSTREAM_UNAVAILABLE', { detail: `reading channel ${channelId}: chat-core answered ${res.status}` });
       return (await res.json()) as ProvisionChannel;
-    },
-    async shareChannel(userId, otherId) {
-      return (await this.sharedWith(userId, [otherId])).has(otherId);
     },
     async sharedWith(userId, otherIds) {
       const found = new Set<string>();

@@ -8,7 +8,7 @@
  */
 import type { GatewayContext } from '../context.js';
 import type { ProvisionEvent } from '../../chat-core/contract.js';
-import { displayName } from './users.js';
+import { userUpserted } from './chat-provisioner.js';
 import { createGroupSyncables, type GroupChannelRow, type GroupTeamRow } from './group-syncables.js';
 
 export type MembershipChangeKind = 'team.add' | 'team.remove' | 'team.promote' | 'team.demote' | 'channel.add' | 'channel.remove' | 'channel.promote' | 'channel.demote';
@@ -156,7 +156,7 @@ export async function reconcileChannel(ctx: GatewayContext, channelId: string, o
       record('channel.add', channelId, userId);
       const user = await ctx.users.get(userId);
       if (user) {
-        events.push({ type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest: w.guest, deactivated: false } });
+        events.push(userUpserted(user, w.guest));
         events.push({ type: 'channel.member_added', channel_id: channelId, user_id: userId, scheme_admin: w.admin && !w.guest });
       }
       continue;

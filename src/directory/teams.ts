@@ -85,9 +85,6 @@ export function createTeamRepository(db: Kysely<GatewayDatabase>, now: () => num
         .execute();
       return row;
     },
-    async setGroupConstrained(teamId: string, constrained: boolean): Promise<void> {
-      await db.updateTable('teams').set({ group_constrained: constrained ? 1 : 0, update_at: now() }).where('id', '=', teamId).execute();
-    },
     async removeMember(teamId: string, userId: string): Promise<boolean> {
       const res = await db.updateTable('team_members').set({ delete_at: now() })
         .where('team_id', '=', teamId).where('user_id', '=', userId).where('delete_at', '=', 0).executeTakeFirst();

@@ -11,19 +11,13 @@ import { decide } from '../authz/decide.js';
 import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { toMattermostUser, type UserRow } from './users.js';
+import { visibleUsers } from './visibility.js';
 
 const MAX_LIST = 200;
 const MAX_RESULTS = 100;
 
 export function userDirectoryRoutes(ctx: GatewayContext): RouteSpec[] {
-  /** Who of `rows` the caller may see, in their order. */
-  const visible = async (req: Request, rows: UserRow[]): Promise<UserRow[]> => {
-    const p = req.principal!;
-    if (decide(ctx.authorizer, p, 'view_members')) return rows;
-    if (!p.access.guest) return rows.filter((u) => u.id === p.userId);
-    const peers = await ctx.chat.sharedWith(p.userId, rows.filter((u) => u.id !== p.userId).map((u) => u.id));
-    return rows.filter((u) => u.id === p.userId || peers.has(u.id));
-  };
+  const visible = (req: Request, rows: UserRow[]) => visibleUsers(ctx, req.principal!, rows);
   const json = (req: Request, u: UserRow) => toMattermostUser(u, { sanitized: !(u.id === req.principal!.userId || decide(ctx.authorizer, req.principal!, 'manage_system')) });
   const stringList = (value: unknown, field: string): string[] => {
     if (!Array.isArray(value) || value.length > MAX_LIST || value.some((v) => typeof v !== 'string')) {

@@ -1,6 +1,7 @@
 /** Users API (Mattermost v4 shapes): create, me, get, list, roles, deactivate. */
 import type { GatewayContext } from '../context.js';
 import { createMfaRepository } from '../mfa/mfa-repository.js';
+import { visibleUsers } from './visibility.js';
 import type { RouteSpec } from '../authz/route-table.js';
 import { decide } from '../authz/decide.js';
 import { sendJson } from '../errors/respond.js';
@@ -8,7 +9,8 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { body, optionalString, pagination, requiredString, targetUserId } from '../http/params.js';
 import { checkPasswordPolicy } from '../login/password-policy.js';
 import { hashPassword } from '../login/passwords.js';
-import { displayName, toMattermostUser, type UserRow } from './users.js';
+import { toMattermostUser, type UserRow } from './users.js';
+import { userUpserted } from './chat-provisioner.js';
 
 const SYSTEM_ROLE_SETS = new Set(['system_user', 'system_admin system_user', 'system_guest']);
 
@@ -29,7 +31,7 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
           nickname: optionalString(b.nickname, 'nickname'), passwordHash: await hashPassword(password),
         });
         await ctx.audit.record('user.created', { actorId: req.principal?.userId ?? user.id, subjectId: user.id, ip: req.ip ?? '' });
-        await ctx.chat.push([{ type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest: false, deactivated: false } }]);
+        await ctx.chat.push([userUpserted(user)]);
         sendJson(res, 201, toMattermostUser(user));
       },
     },
@@ -47,11 +49,9 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
         const id = targetUserId(req);
         // A session that must enrol first sees only itself.
         if (req.principal!.mfaEnrolRequired && id !== req.principal!.userId) throw new GatewayError('MFA_REQUIRED');
-        const user = await ctx.users.get(id);
-        const p = req.principal!;
-        // Members see everyone (view_members); a guest sees only people they share a channel with.
-        const visible = user && (id === p.userId || decide(ctx.authorizer, p, 'view_members') || (p.access.guest && (await ctx.chat.shareChannel(p.userId, id))));
-        if (!user || !visible) throw new GatewayError('USER_NOT_FOUND');
+        const found = await ctx.users.get(id);
+        const [user] = found ? await visibleUsers(ctx, req.principal!, [found]) : [];
+        if (!user) throw new GatewayError('USER_NOT_FOUND');
         const sanitized = !canSeeEmail(req, user);
         const mfaActive = sanitized ? false : await createMfaRepository(ctx.db, ctx.sealer, ctx.now).isActive(user.id);
         sendJson(res, 200, toMattermostUser(user, { sanitized, mfaActive }));

@@ -11,7 +11,7 @@ import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { getCookie, serializeCookie } from '../http/cookies.js';
 import { newSecret } from '../http/ids.js';
-import { displayName } from '../directory/users.js';
+import { userUpserted } from '../directory/chat-provisioner.js';
 import { hashToken } from '../sessions/session-store.js';
 import { createIdentityRepository } from '../directory/identities.js';
 import { createInvitationRepository, type InvitationRow } from './invitations.js';
@@ -28,7 +28,7 @@ export async function provisionInvitation(ctx: GatewayContext, userId: string, i
   await ctx.access.invalidate(userId);
   const channelIds = JSON.parse(inv.channel_ids) as string[];
   const pushed = await ctx.chat.push([
-    { type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest, deactivated: false } },
+    userUpserted(user, guest),
     ...channelIds.map((channel_id) => ({ type: 'channel.member_added' as const, channel_id, user_id: userId })),
   ]);
   if (!pushed) ctx.logger.warn({ user_id: userId, invitation_id: inv.id }, 'invitation accepted but chat-core did not take the channel memberships; add them by hand or invite again');

@@ -9,7 +9,7 @@ import type { RouteSpec } from '../authz/route-table.js';
 import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { targetUserId } from '../http/params.js';
-import { displayName } from '../directory/users.js';
+import { userUpserted } from '../directory/chat-provisioner.js';
 
 export function guestRoleRoutes(ctx: GatewayContext): RouteSpec[] {
   const change = async (userId: string, actorId: string, toGuest: boolean) => {
@@ -26,7 +26,7 @@ export function guestRoleRoutes(ctx: GatewayContext): RouteSpec[] {
       .where('user_id', '=', userId).where('delete_at', '=', 0).execute();
     await ctx.access.invalidate(userId);
     await ctx.sessions.revokeAllForUser(userId);
-    await ctx.chat.push([{ type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest: toGuest, deactivated: false } }]);
+    await ctx.chat.push([userUpserted(user, toGuest)]);
     await ctx.audit.record('user.roles_changed', { actorId, subjectId: userId, details: { roles: roles.join(' '), change: toGuest ? 'demoted_to_guest' : 'promoted_from_guest' } });
   };
   return [

@@ -6,6 +6,7 @@
  */
 import type { GatewayContext } from '../context.js';
 import type { UserRow } from '../directory/users.js';
+import type { Principal } from '../sessions/principal.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { createMfaRepository } from './mfa-repository.js';
 import { isMfaRequired } from './policy.js';
@@ -50,6 +51,12 @@ export async function activate(ctx: GatewayContext, userId: string, code: unknow
   await repo.replaceRecoveryCodes(userId, codes);
   await ctx.audit.record('mfa.activated', { actorId: userId, subjectId: userId, ip });
   return codes;
+}
+
+/** The session that just activated MFA has passed it: it may do everything, and its amr says so. */
+export async function markSessionPassedMfa(ctx: GatewayContext, p: Principal): Promise<void> {
+  await ctx.sessions.patch(p.sessionId, { amr: [...new Set([...p.amr, 'otp'])], mfaEnrolRequired: false });
+  ctx.minter.forget(p.sessionId);
 }
 
 /**

@@ -13,7 +13,7 @@ import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { body, targetUserId } from '../http/params.js';
 import { createMfaRepository } from './mfa-repository.js';
-import { activate, deactivate, generateSecret, regenerateRecoveryCodes } from './enrolment.js';
+import { activate, deactivate, generateSecret, markSessionPassedMfa, regenerateRecoveryCodes } from './enrolment.js';
 
 export function mfaRoutes(ctx: GatewayContext): RouteSpec[] {
   const ownSession = (req: Request): string => {
@@ -22,12 +22,6 @@ export function mfaRoutes(ctx: GatewayContext): RouteSpec[] {
     if (id !== p.userId) throw new GatewayError('AUTHZ_FORBIDDEN', { detail: 'MFA enrolment is for one\'s own account' });
     if (p.kind !== 'session') throw new GatewayError('AUTHZ_FORBIDDEN', { detail: 'MFA enrolment needs a session, not an access token' });
     return id;
-  };
-  /** After activation the current session has passed MFA: it may do everything, and says so in amr. */
-  const promoteSession = async (req: Request) => {
-    const p = req.principal!;
-    await ctx.sessions.patch(p.sessionId, { amr: [...new Set([...p.amr, 'otp'])], mfaEnrolRequired: false });
-    ctx.minter.forget(p.sessionId);
   };
   return [
     {
@@ -59,7 +53,7 @@ export function mfaRoutes(ctx: GatewayContext): RouteSpec[] {
         if (b.activate) {
           ownSession(req);
           const codes = await activate(ctx, id, b.code, req.ip ?? '');
-          await promoteSession(req);
+          await markSessionPassedMfa(ctx, req.principal!);
           res.setHeader('Cache-Control', 'no-store');
           sendJson(res, 200, { status: 'OK', recovery_codes: codes });
           return;

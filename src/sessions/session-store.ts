@@ -107,11 +107,7 @@ export function createSessionStore(store: EphemeralStore, lifetimes: SessionLife
       }
       return s;
     },
-    /** Replace a live session's SSO reference (a re-check's rotated refresh token); false when the session is gone. */
-    async updateSso(id: string, sso: SsoSessionRef): Promise<boolean> {
-      return sessions.patch(id, { sso });
-    },
-    /** Change a live session's amr or MFA state (after enrolment); false when the session is gone. */
+    /** Change a live session's SSO reference (a re-check's rotated refresh token), amr or MFA state; false when the session is gone. */
     async patch(id: string, fields: Partial<Pick<SessionRecord, 'sso' | 'amr' | 'mfaEnrolRequired'>>): Promise<boolean> {
       const tokenHash = await store.get(idKey(id));
       const raw = tokenHash ? await store.get(recordKey(tokenHash)) : null;

@@ -58,8 +58,6 @@ export function guestSignupRoutes(ctx: GatewayContext): RouteSpec[] {
     return raw(`<p class="hint">Or accept with your organisation's sign-in:</p>${list.map((c) => html`<a class="sso" style="background:${c.buttonColor}" href="${PATH}/sso?token=${encodeURIComponent(token)}&connector=${encodeURIComponent(c.id)}">${c.displayName}</a>`.__html).join('')}`);
   };
 
-  const provision = (userId: string, inv: InvitationRow) => provisionInvitation(ctx, userId, inv);
-
   return [
     {
       method: 'get', path: PATH, access: { kind: 'public' },
@@ -102,7 +100,7 @@ export function guestSignupRoutes(ctx: GatewayContext): RouteSpec[] {
             return;
           }
           if (!(await invitations.consume(inv.id, existing.id))) { renderInvalid(res); return; }
-          await provision(existing.id, inv);
+          await provisionInvitation(ctx, existing.id, inv);
           await ctx.audit.record('invitation.accepted', { actorId: existing.id, subjectId: inv.id, details: { existing_account: true } });
           res.redirect(303, '/');
           return;
@@ -128,7 +126,7 @@ export function guestSignupRoutes(ctx: GatewayContext): RouteSpec[] {
           renderInvalid(res);
           return;
         }
-        await provision(userId, inv);
+        await provisionInvitation(ctx, userId, inv);
         await ctx.audit.record('user.created', { subjectId: userId, details: { source: 'guest_invitation', invitation_id: inv.id } });
         await ctx.audit.record('invitation.accepted', { actorId: userId, subjectId: inv.id });
         await finishBrowserLogin(ctx, req, res, { userId, amr: ['pwd'], connectorId: 'local' }, '/');

@@ -10,7 +10,7 @@ import type { RouteSpec } from '../authz/route-table.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import { startSession } from '../login/start-session.js';
 import { checkCsrf } from '../sessions/authenticate.js';
-import { activate, currentOrNewSecret, generateSecret } from '../mfa/enrolment.js';
+import { activate, currentOrNewSecret, generateSecret, markSessionPassedMfa } from '../mfa/enrolment.js';
 import { createMfaRepository } from '../mfa/mfa-repository.js';
 import { clearPendingCookie, consumePendingLogin, peekPendingLogin } from '../mfa/pending-login.js';
 import { verifySecondFactor } from '../mfa/verify-code.js';
@@ -128,8 +128,7 @@ export function mfaPageRoutes(ctx: GatewayContext): RouteSpec[] {
           await renderSetup(req, res, { returnTo, status: err.status, error: err.publicMessage, sameSecret: true });
           return;
         }
-        await ctx.sessions.patch(p.sessionId, { amr: [...new Set([...p.amr, 'otp'])], mfaEnrolRequired: false });
-        ctx.minter.forget(p.sessionId);
+        await markSessionPassedMfa(ctx, p);
         res.setHeader('Cache-Control', 'no-store');
         res.type('html').send(page('Recovery codes', html`
           <h1>Two-factor authentication is on</h1>

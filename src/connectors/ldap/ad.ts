@@ -30,8 +30,6 @@ export function encodeObjectGuid(guid: string): Buffer {
 
 /** userAccountControl ACCOUNTDISABLE (0x2). */
 export const UAC_ACCOUNTDISABLE = 0x2;
-/** userAccountControl LOCKOUT (0x10): not maintained by AD in the attribute; lockoutTime is the truth. */
-export const UAC_LOCKOUT = 0x10;
 
 export function isUacDisabled(value: string | undefined): boolean {
   if (value === undefined || value === '') return false;

@@ -6,7 +6,6 @@ import type { Entry } from 'ldapts';
 import { decodeObjectGuid, isAccountExpired, isUacDisabled } from './ad.js';
 import { normalizeDn, type LdapSettings } from './settings.js';
 
-type Value = string | Buffer | string[] | Buffer[];
 
 export function values(entry: Entry, attribute: string): (string | Buffer)[] {
   // Servers usually answer with the attribute's name as asked; otherwise match it case-insensitively.
@@ -99,4 +98,3 @@ export function isSkipped(u: DirectoryUser | { skip: string }): u is { skip: str
   return 'skip' in u;
 }
 
-export type { Value };

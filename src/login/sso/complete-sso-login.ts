@@ -9,16 +9,11 @@ import { createIdentityRepository } from '../../directory/identities.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { reconcileUser } from '../../directory/group-sync.js';
 import { linkIdentity } from './link-identity.js';
-import { createFromIdentity, refreshFromIdentity, rolesFor } from './provision-user.js';
+import { createFromIdentity, directoryDn, refreshFromIdentity, rolesFor } from './provision-user.js';
 
 export interface SsoPolicy {
   trustEmail: boolean;
   allowSignup: boolean;
-}
-
-/** The DN a directory connector reports in `raw.dn`. */
-export function directoryDn(identity: Identity): string | undefined {
-  return typeof identity.raw.dn === 'string' ? identity.raw.dn : undefined;
 }
 
 export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, policy: SsoPolicy, ip: string): Promise<{ userId: string; amr: string[] }> {

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../../context.js';
 import type { IdentityRepository } from '../../directory/identities.js';
 import type { UserRow } from '../../directory/users.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { directoryDn } from './provision-user.js';
 
 export type LinkOutcome = { kind: 'linked'; user: UserRow } | { kind: 'new' };
 
@@ -19,7 +20,7 @@ export async function linkIdentity(ctx: GatewayContext, identities: IdentityRepo
   if (!sameEmail) return { kind: 'new' };
   const otherLinks = await identities.listForUser(sameEmail.id);
   if (trustEmail && identity.emailVerified && otherLinks.length === 0) {
-    await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email, typeof identity.raw.dn === 'string' ? identity.raw.dn : '');
+    await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email, directoryDn(identity) ?? '');
     await ctx.audit.record('login.succeeded', { subjectId: sameEmail.id, details: { connector: identity.connectorId, linked_by: 'verified_email' } });
     return { kind: 'linked', user: sameEmail };
   }

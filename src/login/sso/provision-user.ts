@@ -12,6 +12,11 @@ import { isUniqueViolation } from '../../store/sql/connect.js';
 
 const USERNAME_OK = /^[a-z][a-z0-9.\-_]{2,63}$/;
 
+/** The DN a directory connector reports in `raw.dn` (kept on the identity link for incremental syncs). */
+export function directoryDn(identity: Identity): string | undefined {
+  return typeof identity.raw.dn === 'string' ? identity.raw.dn : undefined;
+}
+
 export function rolesFor(identity: Identity, current: string[]): string[] {
   let admin = current.includes('system_admin');
   let guest = current.includes('system_guest');
@@ -48,7 +53,7 @@ export async function createFromIdentity(ctx: GatewayContext, identities: Identi
     roles: rolesFor(identity, []), passwordHash: null, authService: identity.connectorId,
   });
   try {
-    await identities.link(identity.connectorId, identity.subject, user.id, identity.email, typeof identity.raw.dn === 'string' ? identity.raw.dn : '');
+    await identities.link(identity.connectorId, identity.subject, user.id, identity.email, directoryDn(identity) ?? '');
   } catch (err) {
     // Two first logins racing: the other one linked first; this account must not survive half-made.
     await ctx.db.deleteFrom('users').where('id', '=', user.id).execute();

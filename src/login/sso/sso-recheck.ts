@@ -59,7 +59,7 @@ export function createSsoRechecker(ctx: GatewayContext): SsoRechecker {
       return 'revoked';
     }
     const next = { ...sso, checkedAt: ctx.now(), ...(result.refreshToken ? { refreshTokenSealed: ctx.sealer.seal(result.refreshToken, refreshSealContext(sso.connectorId, sso.nameId)) } : {}) };
-    if (!(await ctx.sessions.updateSso(session.id, next))) return 'skipped';
+    if (!(await ctx.sessions.patch(session.id, { sso: next }))) return 'skipped';
     if (result.identity) {
       const user = await ctx.users.get(session.userId);
       if (user) {
