@@ -142,9 +142,27 @@ export const CHAT_HEALTH_PATH = '/healthz';
 export const CHAT_READY_PATH = '/readyz';
 
 /**
- * chat-core API paths (below `/api/v4`) the gateway forwards. Anything else under `/api/v4` is
- * served, or refused, by the gateway itself.
+ * chat-core API paths (below `/api/v4`) the gateway forwards, with the caller's assertion. Anything
+ * else under `/api/v4` is served, or refused, by the gateway itself.
  */
-export const CHAT_ROUTE_PREFIXES = ['/api/v4/channels', '/api/v4/posts'] as const;
-/** Team-scoped chat paths: `/api/v4/teams/{team_id}/channels…` and `/api/v4/users/{user_id}/teams/{team_id}/channels…`. */
-export const CHAT_TEAM_CHANNEL_PATTERN = /^\/api\/v4\/(?:users\/[^/]+\/)?teams\/[^/]+\/channels(?:\/|$|\?)/;
+export const CHAT_ROUTE_PREFIXES = [
+  '/api/v4/channels', '/api/v4/posts', '/api/v4/reactions', '/api/v4/files', '/api/v4/emoji', '/api/v4/hooks',
+] as const;
+/**
+ * User- and team-scoped chat paths: `/teams/{team_id}/channels…`, `/teams/{team_id}/posts/search`,
+ * `/users/{user_id}/teams/{team_id}/channels…`, `/users/{user_id}/channels…` (every channel, unread
+ * counts) and `/users/{user_id}/posts/{post_id}/reactions/{emoji_name}`.
+ */
+export const CHAT_ROUTE_PATTERNS: readonly RegExp[] = [
+  /^\/api\/v4\/(?:users\/[^/]+\/)?teams\/[^/]+\/channels(?:\/|$)/,
+  /^\/api\/v4\/teams\/[^/]+\/posts\/search$/,
+  /^\/api\/v4\/users\/[^/]+\/channels(?:\/|$)/,
+  /^\/api\/v4\/users\/[^/]+\/posts\/[^/]+\/reactions\/[^/]+$/,
+];
+
+/**
+ * Incoming webhooks: `POST {INCOMING_HOOK_PREFIX}{hook_id}` with a Slack-compatible payload. The hook
+ * id is the credential (as in Mattermost), so the gateway forwards these without an assertion, and
+ * rate-limits them; chat-core posts as the hook's owner if that user is still active and may post.
+ */
+export const INCOMING_HOOK_PREFIX = '/hooks/';

@@ -12,6 +12,7 @@ import { createProvisionVerifier } from './auth/verify-provision.js';
 import { validateChatCoreConfig, type ChatCoreOptions } from './config.js';
 import { shuttingDown } from './http/chat-error.js';
 import { createExpressApp } from './http/express-app.js';
+import { createLocalFileStore, createMemoryFileStore } from './files/file-store.js';
 import { createChatMetrics } from './http/metrics.js';
 import { createLifecycle } from './http/lifecycle.js';
 import type { ChatServices } from './services.js';
@@ -88,6 +89,7 @@ async function buildServices(options: ChatCoreOptions, config: ChatServices['con
   const logger = options.logger;
   return {
     config, db, now, logger,
+    files: config.filesDirectory ? createLocalFileStore(config.filesDirectory) : createMemoryFileStore(),
     authz: await createAuthorizer(),
     mirror: createUserMirror({ db, now }),
     hub: createWebsocketHub({ logger }),

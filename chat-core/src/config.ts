@@ -14,12 +14,32 @@ const configSchema = z.object({
   clockSkewSeconds: z.number().int().min(0).max(300),
   jwksCooldownMs: z.number().int().min(0),
   maxPostLength: z.number().int().min(1).max(65_535),
+  /** Where uploaded files and emoji images live; absent: kept in memory (tests, throw-away runs). */
+  filesDirectory: z.string().min(1).optional(),
+  /** Largest upload, in bytes (Mattermost's MaxFileSize; default 100 MiB). */
+  maxFileSize: z.number().int().min(1).max(1024 ** 3).default(104_857_600),
+  /** Redis for websocket fan-out across chat-core nodes; absent: this node's sockets only. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  redisKeyPrefix: z.string().default('gatehouse:chat:'),
+  /**
+   * 32 bytes, base64: seals outgoing-webhook tokens at rest. The gateway's launcher derives it from
+   * the gateway's secret key; absent, outgoing webhooks cannot be created.
+   */
+  secretKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (44 characters)').optional(),
+  incomingWebhooks: z.boolean().default(true),
+  outgoingWebhooks: z.boolean().default(true),
+  /**
+   * Hosts an outgoing webhook may call although they resolve to loopback or private addresses
+   * (Mattermost's AllowedUntrustedInternalConnections); every other such address is refused.
+   */
+  webhookAllowedHosts: z.array(z.string().min(1)).default([]),
 });
 
-export type ChatCoreConfig = z.infer<typeof configSchema>;
+export type ChatCoreConfig = z.output<typeof configSchema>;
+export type ChatCoreConfigInput = z.input<typeof configSchema>;
 
 export interface ChatCoreOptions {
-  config: ChatCoreConfig;
+  config: ChatCoreConfigInput;
   /** Child loggers carry `request_id`. */
   logger: Logger;
   /** Injected clock, milliseconds since the epoch. */

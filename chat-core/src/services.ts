@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Authorizer } from '../../policies/authorizer.js';
 import type { ChatCoreConfig } from './config.js';
+import type { FileStore } from './files/file-store.js';
 import type { ChatDatabase } from './store/database.js';
 import type { UserMirror } from './users/user-mirror.js';
 import type { WebsocketHub } from './websocket/hub.js';
@@ -9,6 +10,8 @@ import type { WebsocketHub } from './websocket/hub.js';
 export interface ChatServices {
   config: ChatCoreConfig;
   db: ChatDatabase;
+  /** Uploaded files and emoji images. */
+  files: FileStore;
   authz: Authorizer;
   mirror: UserMirror;
   hub: WebsocketHub;

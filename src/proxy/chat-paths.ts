@@ -1,4 +1,4 @@
-import { CHAT_ROUTE_PREFIXES, CHAT_TEAM_CHANNEL_PATTERN } from '../../chat-core/contract.js';
+import { CHAT_ROUTE_PATTERNS, CHAT_ROUTE_PREFIXES } from '../../chat-core/contract.js';
 import { WEBSOCKET_PATH } from './forward-websocket.js';
 
 /**
@@ -14,5 +14,7 @@ export function isChatPath(url: string): boolean {
   for (const prefix of CHAT_ROUTE_PREFIXES) {
     if (path === prefix || path.startsWith(`${prefix}/`)) return true;
   }
-  return path === WEBSOCKET_PATH || CHAT_TEAM_CHANNEL_PATTERN.test(path);
+  if (path === WEBSOCKET_PATH) return true;
+  for (const pattern of CHAT_ROUTE_PATTERNS) if (pattern.test(path)) return true;
+  return false;
 }

@@ -12,6 +12,7 @@ import type { ChatServices } from '../services.js';
 import { findChannel } from '../store/channels.js';
 import { findMember } from '../store/members.js';
 import type { ChannelMemberRow, ChannelRow } from '../store/schema.js';
+import { moderationRemoves } from './moderation.js';
 
 export interface ChannelAccess {
   channel: ChannelRow;
@@ -41,8 +42,13 @@ export function requirePermission(authz: Authorizer, roles: Iterable<string>, pe
   if (!authz.allows(roles, permission)) throw forbidden(`missing permission ${permission}`);
 }
 
+/** Direct and group channels belong to no team: only their members' channel roles count there. */
+export function isDirectOrGroup(channel: ChannelRow): boolean {
+  return channel.type === 'D' || channel.type === 'G';
+}
+
 export function accessFor(claims: AssertionClaims, channel: ChannelRow, member: ChannelMemberRow | undefined): ChannelAccess {
-  const teamRoles = requireTeamRoles(claims, channel.team_id);
+  const teamRoles = isDirectOrGroup(channel) ? [] : requireTeamRoles(claims, channel.team_id);
   const roles = [...claims.roles, ...teamRoles, ...(member ? memberRoles(member) : [])];
   return { channel, member, roles };
 }
@@ -51,7 +57,6 @@ export function accessFor(claims: AssertionClaims, channel: ChannelRow, member: 
 export async function loadChannelAccess(services: ChatServices, claims: AssertionClaims, channelId: string): Promise<ChannelAccess> {
   const channel = await findChannel(services.db, channelId);
   if (!channel) throw channelNotFound();
-  requireTeamRoles(claims, channel.team_id);
   return accessFor(claims, channel, await findMember(services.db, channelId, claims.sub));
 }
 
@@ -63,6 +68,15 @@ export function canRead(authz: Authorizer, claims: AssertionClaims, access: Chan
   if (access.member) return authz.allows(access.roles, 'read_channel');
   if (access.channel.type !== 'O' || claims.guest) return false;
   return authz.allows(access.roles, 'read_public_channel');
+}
+
+/**
+ * The scheme's answer for `permission` in this channel, then the channel's moderation (which can
+ * only take away). Every channel-level write goes through here.
+ */
+export function requireChannelPermission(authz: Authorizer, access: ChannelAccess, permission: string): void {
+  requirePermission(authz, access.roles, permission);
+  if (moderationRemoves(access.channel, access.roles, permission)) throw forbidden(`${permission} is moderated off in channel ${access.channel.id}`);
 }
 
 export function requireRead(authz: Authorizer, claims: AssertionClaims, access: ChannelAccess): void {

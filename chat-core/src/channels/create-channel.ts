@@ -32,7 +32,7 @@ async function saveChannel(services: ChatServices, claims: AssertionClaims, inpu
   const at = services.now();
   const row: ChannelRow = {
     ...input, id: newId(), creator_id: claims.sub, create_at: at, update_at: at, delete_at: 0,
-    last_post_at: at, last_root_post_at: at, total_msg_count: 0, total_msg_count_root: 0, group_constrained: 0,
+    last_post_at: at, last_root_post_at: at, total_msg_count: 0, total_msg_count_root: 0, group_constrained: 0, moderations: '{}',
   };
   try {
     await services.db.transaction().execute(async (trx) => {

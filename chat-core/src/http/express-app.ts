@@ -8,7 +8,13 @@ import { CHAT_HEALTH_PATH, CHAT_READY_PATH, PROVISION_CHANNEL_PATH, PROVISION_PA
 import { requireUser, type UserAuthenticator } from '../auth/authenticate.js';
 import type { ProvisionVerifier } from '../auth/verify-provision.js';
 import { registerChannelRoutes } from '../channels/channel-routes.js';
+import { registerEmojiRoutes } from '../emoji/emoji-routes.js';
+import { registerFileRoutes } from '../files/file-routes.js';
 import { registerPostRoutes } from '../posts/post-routes.js';
+import { registerReactionRoutes } from '../reactions/reaction-routes.js';
+import { registerSearchRoutes } from '../search/search-routes.js';
+import { registerIncomingHookEndpoint } from '../webhooks/incoming-endpoint.js';
+import { registerWebhookRoutes } from '../webhooks/webhook-routes.js';
 import { provisionChannelHandler, provisionSharedHandler } from '../provision/channel-route.js';
 import { provisionHandler, requireProvisioner } from '../provision/provision-route.js';
 import type { ChatServices } from '../services.js';
@@ -26,7 +32,10 @@ export interface AppParts {
   metrics: ChatMetrics;
 }
 
-const jsonBody = (limit: string): RequestHandler => express.json({ limit, type: () => true, strict: true });
+/** Uploads (multipart, or a raw body) are streamed by their own routes, never parsed as JSON here. */
+const STREAMED_BODY = /^\s*(?:multipart\/|application\/octet-stream)/i;
+const jsonBody = (limit: string): RequestHandler =>
+  express.json({ limit, strict: true, type: (req) => !STREAMED_BODY.test(req.headers['content-type'] ?? '') });
 
 export function createExpressApp(parts: AppParts): Express {
   const app = express();
@@ -52,6 +61,7 @@ export function createExpressApp(parts: AppParts): Express {
   app.post(PROVISION_PATH, requireProvisioner(parts.provisionVerifier), jsonBody('5mb'), provisionHandler(parts.services));
   app.get(`${PROVISION_CHANNEL_PATH}/:channel_id`, requireProvisioner(parts.provisionVerifier), provisionChannelHandler(parts.services));
   app.get(PROVISION_SHARED_PATH, requireProvisioner(parts.provisionVerifier), provisionSharedHandler(parts.services));
+  registerIncomingHookEndpoint(app, parts.services);
   app.use('/api/v4', requireUser(parts.authenticator), jsonBody('1mb'), apiRouter(parts.services));
   app.use(() => {
     throw routeNotFound();
@@ -64,6 +74,11 @@ function apiRouter(services: ChatServices): Router {
   const router = Router({ caseSensitive: true });
   registerChannelRoutes(router, services);
   registerPostRoutes(router, services);
+  registerReactionRoutes(router, services);
+  registerEmojiRoutes(router, services);
+  registerFileRoutes(router, services);
+  registerSearchRoutes(router, services);
+  registerWebhookRoutes(router, services);
   return router;
 }
 

@@ -13,7 +13,7 @@ import { isPlainObject } from '../http/validation.js';
 import type { ChatServices } from '../services.js';
 import { findPost, updatePost, type PostChanges } from '../store/posts.js';
 import { broadcastToChannel } from '../websocket/broadcast.js';
-import { postJsonWithReplies } from './post-json.js';
+import { decoratedPost } from './post-json.js';
 import { loadReadablePost, type PostAccess } from './read-post.js';
 import { parseMessage, parseProps } from './validate-post.js';
 
@@ -30,7 +30,7 @@ export function editPostHandler(services: ChatServices, mode: Mode): RequestHand
     await updatePost(services.db, postId, changes);
     const row = await findPost(services.db, postId);
     if (!row) throw new Error('post vanished during edit');
-    const body = await postJsonWithReplies(services.db, row);
+    const body = await decoratedPost(services.db, row);
     sendJson(res, 200, body);
     broadcastToChannel(services, row.channel_id, 'post_edited', { post: JSON.stringify(body) });
   };

@@ -4,12 +4,12 @@ import { idParam } from '../http/params.js';
 import { claimsOf } from '../http/request-context.js';
 import { sendJson } from '../http/send-json.js';
 import type { ChatServices } from '../services.js';
-import { postJsonWithReplies } from './post-json.js';
+import { decoratedPost } from './post-json.js';
 import { loadReadablePost } from './read-post.js';
 
 export function getPostHandler(services: ChatServices): RequestHandler {
   return async (req, res) => {
     const { post } = await loadReadablePost(services, claimsOf(res), idParam(req, 'post_id'));
-    sendJson(res, 200, await postJsonWithReplies(services.db, post));
+    sendJson(res, 200, await decoratedPost(services.db, post));
   };
 }

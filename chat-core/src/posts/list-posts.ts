@@ -14,7 +14,7 @@ import type { ChatServices } from '../services.js';
 import type { ChatDatabase } from '../store/database.js';
 import { findPost, findPosts, listPostsChangedSince, listPostsFrom, type Direction } from '../store/posts.js';
 import type { PostRow } from '../store/schema.js';
-import { postJson, replyCountsFor } from './post-json.js';
+import { decoratedPosts, type PostJson } from './post-json.js';
 
 interface ListQuery {
   page: number;
@@ -93,9 +93,7 @@ async function postList(db: ChatDatabase, slice: Slice) {
   const listed = new Set(slice.order.map((row) => row.id));
   const missingRoots = [...new Set(slice.order.map((row) => row.root_id).filter((id) => id !== '' && !listed.has(id)))];
   const all = [...slice.order, ...(await findPosts(db, missingRoots))];
-  const counts = await replyCountsFor(db, all);
-  const posts: Record<string, ReturnType<typeof postJson>> = {};
-  for (const row of all) posts[row.id] = postJson(row, counts.get(row.root_id || row.id) ?? 0);
+  const posts: Record<string, PostJson> = Object.fromEntries(await decoratedPosts(db, all));
   return {
     order: slice.order.map((row) => row.id),
     posts,

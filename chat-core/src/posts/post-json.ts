@@ -1,11 +1,18 @@
 /** Mattermost API v4 Post and PostList shapes. A deleted post keeps its ids and times, never its content. */
+import { fileInfosForPosts } from '../files/attach-files.js';
+import { reactionsForPosts } from '../reactions/post-reactions.js';
 import type { ChatDatabase } from '../store/database.js';
 import { countReplies } from '../store/posts.js';
 import type { PostRow } from '../store/schema.js';
 
+export interface PostMetadata {
+  files?: Record<string, unknown>[];
+  reactions?: Record<string, unknown>[];
+}
+
 export type PostJson = ReturnType<typeof postJson>;
 
-function parseProps(text: string): Record<string, unknown> {
+function parseObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -14,7 +21,16 @@ function parseProps(text: string): Record<string, unknown> {
   }
 }
 
-export function postJson(row: PostRow, replyCount = 0, pendingPostId = '') {
+export function fileIdsOf(row: PostRow): string[] {
+  try {
+    const value: unknown = JSON.parse(row.file_ids);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function postJson(row: PostRow, replyCount = 0, pendingPostId = '', metadata: PostMetadata = {}) {
   const deleted = row.delete_at > 0;
   return {
     id: row.id,
@@ -29,11 +45,13 @@ export function postJson(row: PostRow, replyCount = 0, pendingPostId = '') {
     original_id: '',
     message: deleted ? '' : row.message,
     type: row.type,
-    props: deleted ? {} : parseProps(row.props),
+    props: deleted ? {} : parseObject(row.props),
     hashtags: '',
     pending_post_id: pendingPostId,
     reply_count: replyCount,
-    metadata: {},
+    file_ids: deleted ? [] : fileIdsOf(row),
+    has_reactions: !deleted && row.has_reactions === 1,
+    metadata: deleted ? {} : metadata,
   };
 }
 
@@ -43,7 +61,27 @@ export async function replyCountsFor(db: ChatDatabase, rows: readonly PostRow[])
   return countReplies(db, roots);
 }
 
-export async function postJsonWithReplies(db: ChatDatabase, row: PostRow, pendingPostId = ''): Promise<PostJson> {
-  const counts = await replyCountsFor(db, [row]);
-  return postJson(row, counts.get(row.root_id || row.id) ?? 0, pendingPostId);
+/** Posts as clients see them: reply counts, and the files and reactions in `metadata`. */
+export async function decoratedPosts(db: ChatDatabase, rows: readonly PostRow[]): Promise<Map<string, PostJson>> {
+  const live = rows.filter((row) => row.delete_at === 0);
+  const [counts, files, reactions] = await Promise.all([
+    replyCountsFor(db, rows),
+    fileInfosForPosts(db, live.filter((row) => row.file_ids !== '[]').map((row) => row.id)),
+    reactionsForPosts(db, live.filter((row) => row.has_reactions === 1).map((row) => row.id)),
+  ]);
+  const out = new Map<string, PostJson>();
+  for (const row of rows) {
+    const metadata: PostMetadata = {};
+    const rowFiles = files.get(row.id);
+    const rowReactions = reactions.get(row.id);
+    if (rowFiles) metadata.files = rowFiles;
+    if (rowReactions) metadata.reactions = rowReactions;
+    out.set(row.id, postJson(row, counts.get(row.root_id || row.id) ?? 0, '', metadata));
+  }
+  return out;
+}
+
+export async function decoratedPost(db: ChatDatabase, row: PostRow, pendingPostId = ''): Promise<PostJson> {
+  const post = (await decoratedPosts(db, [row])).get(row.id)!;
+  return { ...post, pending_post_id: pendingPostId };
 }

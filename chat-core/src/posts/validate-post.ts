@@ -11,7 +11,11 @@ export interface NewPost {
   props: string;
   type: string;
   pending_post_id: string;
+  file_ids: string[];
 }
+
+/** Mattermost's limit of files on one post. */
+export const MAX_FILES_PER_POST = 10;
 
 /** Mattermost's PostPropsMaxRunes. */
 const MAX_PROPS_LENGTH = 800_000;
@@ -42,17 +46,25 @@ function parseType(value: unknown): string {
   return value;
 }
 
+function parseFileIds(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every(isId)) throw invalidBody('file_ids');
+  const ids = [...new Set(value)];
+  if (ids.length > MAX_FILES_PER_POST) {
+    throw badRequest('model.post.is_valid.file_ids.app_error', `A post can have at most ${MAX_FILES_PER_POST} files.`);
+  }
+  return ids;
+}
+
 export function parseNewPost(body: unknown, maxLength: number): NewPost {
   if (!isPlainObject(body)) throw invalidBody('post');
   const { channel_id, root_id = '', pending_post_id = '', file_ids } = body;
   if (!isId(channel_id)) throw invalidBody('channel_id');
   if (root_id !== '' && !isId(root_id)) throw invalidBody('root_id');
   if (typeof pending_post_id !== 'string' || pending_post_id.length > 128) throw invalidBody('pending_post_id');
-  if (file_ids !== undefined && !(Array.isArray(file_ids) && file_ids.length === 0)) {
-    throw badRequest('api.file.attachments.disabled.app_error', 'File attachments are not supported on this server.');
-  }
   return {
     channel_id, root_id, pending_post_id,
+    file_ids: parseFileIds(file_ids),
     message: parseMessage(body.message, maxLength),
     props: parseProps(body.props),
     type: parseType(body.type),

@@ -23,11 +23,12 @@ export function provisionChannelHandler(services: ChatServices): RequestHandler 
       throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', 'channel_id: must be a channel id');
     }
     const channel = await findChannel(services.db, channelId);
-    if (!channel || channel.delete_at > 0) {
+    // Direct and group channels belong to no team: group sync has nothing to do with them.
+    if (!channel || channel.delete_at > 0 || (channel.type !== 'O' && channel.type !== 'P')) {
       throw provisionError(404, 'provision.channel_not_found', 'No such channel.', `no live channel ${channelId}`);
     }
     const body: ProvisionChannel = {
-      id: channel.id, team_id: channel.team_id, type: channel.type, name: channel.name, display_name: channel.display_name,
+      id: channel.id, team_id: channel.team_id, type: channel.type === 'O' ? 'O' : 'P', name: channel.name, display_name: channel.display_name,
       group_constrained: channel.group_constrained === 1,
       members: await listMemberRoles(services.db, channel.id),
     };

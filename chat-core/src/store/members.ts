@@ -72,6 +72,13 @@ export async function listMemberUserIds(db: ChatDatabase, channelId: string): Pr
   return rows.map((r) => r.user_id);
 }
 
+/** One more mention for each of `userIds` in the channel. */
+export async function addMentions(db: ChatDatabase, channelId: string, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.updateTable('channel_members').set((eb) => ({ mention_count: eb('mention_count', '+', 1) }))
+    .where('channel_id', '=', channelId).where('user_id', 'in', userIds).execute();
+}
+
 /** The poster has seen everything up to their own post (Mattermost marks the channel viewed). */
 export async function markViewed(
   db: ChatDatabase, channelId: string, userId: string, at: number, counts: { total_msg_count: number; total_msg_count_root: number },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssertionClaims } from '../../../chat-core/contract.js';
 import { migrateChatCore, openDatabase, type ChatDatabase } from '../../../chat-core/src/store/database.js';
-import { migrateToLatest } from '../../../chat-core/src/store/migrations.js';
+import { CHAT_CORE_MIGRATIONS, migrateToLatest } from '../../../chat-core/src/store/migrations.js';
 import { findUser, listUserTeams } from '../../../chat-core/src/store/users.js';
 import { createUserMirror, type UserMirror } from '../../../chat-core/src/users/user-mirror.js';
 import { createTestPostgres, type TestPostgres } from '../../support/databases.js';
@@ -35,7 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('chat-core storage on %s', (diale
     }
     const fresh = await createTestPostgres('gh_chat_mig');
     try {
-      expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual(['0001_initial', '0002_channel_group_constrained']);
+      expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual(Object.keys(CHAT_CORE_MIGRATIONS));
       expect((await migrateChatCore({ databaseUrl: fresh.url })).applied).toEqual([]);
     } finally {
       await fresh.drop();

@@ -1,0 +1,5 @@
+/** Emoji routes under /api/v4 (to be filled in). */
+import type { Router } from 'express';
+import type { ChatServices } from '../services.js';
+
+export function registerEmojiRoutes(_router: Router, _services: ChatServices): void {}

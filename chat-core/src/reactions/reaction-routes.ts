@@ -1,0 +1,5 @@
+/** Reaction routes under /api/v4 (to be filled in). */
+import type { Router } from 'express';
+import type { ChatServices } from '../services.js';
+
+export function registerReactionRoutes(_router: Router, _services: ChatServices): void {}
