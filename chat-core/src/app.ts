@@ -19,6 +19,7 @@ import type { ChatServices } from './services.js';
 import { openDatabase, pingDatabase, type ChatDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
 import { createUserMirror } from './users/user-mirror.js';
+import { createRedisEventBus, type EventBus } from './websocket/event-bus.js';
 import { createWebsocketHub } from './websocket/hub.js';
 import { createUpgradeHandler } from './websocket/upgrade.js';
 
@@ -37,7 +38,13 @@ export async function createChatCore(options: ChatCoreOptions): Promise<ChatCore
   const config = validateChatCoreConfig(options.config);
   const { db } = openDatabase(config);
   await migrateOrClose(db);
-  const services = await buildServices(options, config, db);
+  const bus = config.redisUrl
+    ? await createRedisEventBus({ url: config.redisUrl, channel: `${config.redisKeyPrefix}websocket`, logger: options.logger }).catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    })
+    : undefined;
+  const services = await buildServices(options, config, db, bus);
   const keys = createRemoteJwks({
     url: config.jwksUrl, algorithm: config.algorithm, cooldownMs: config.jwksCooldownMs,
     fetch: options.fetch ?? fetch, now: services.now, logger: services.logger,
@@ -68,6 +75,7 @@ export async function createChatCore(options: ChatCoreOptions): Promise<ChatCore
         lifecycle.beginClose();
         await services.hub.closeAll(1001, 'server shutting down');
         await lifecycle.drained();
+        await bus?.close();
         await db.destroy();
       })();
       return closed;
@@ -84,7 +92,7 @@ async function migrateOrClose(db: ChatDatabase): Promise<void> {
   }
 }
 
-async function buildServices(options: ChatCoreOptions, config: ChatServices['config'], db: ChatDatabase): Promise<ChatServices> {
+async function buildServices(options: ChatCoreOptions, config: ChatServices['config'], db: ChatDatabase, bus: EventBus | undefined): Promise<ChatServices> {
   const now = options.now ?? Date.now;
   const logger = options.logger;
   return {
@@ -92,6 +100,6 @@ async function buildServices(options: ChatCoreOptions, config: ChatServices['con
     files: config.filesDirectory ? createLocalFileStore(config.filesDirectory) : createMemoryFileStore(),
     authz: await createAuthorizer(),
     mirror: createUserMirror({ db, now }),
-    hub: createWebsocketHub({ logger }),
+    hub: createWebsocketHub({ logger, ...(bus ? { bus } : {}) }),
   };
 }

@@ -51,6 +51,19 @@ export const configSchema = z
         /** Where chat-core fetches the gateway's JWKS; default `http://{listen.host}:{listen.port}/.well-known/jwks.json`. */
         jwksUrl: httpUrl.optional(),
         maxPostLength: positiveInt.max(65535).default(16383),
+        /** Largest file upload in bytes (Mattermost's FileSettings.MaxFileSize); default 100 MiB. */
+        maxFileSize: positiveInt.max(1024 ** 3).default(104_857_600),
+        /** Where chat-core keeps uploaded files and custom emoji images; default `{dataDir}/files`. */
+        filesDirectory: z.string().min(1).optional(),
+        /** Incoming webhooks (`POST /hooks/{id}`) on or off (Mattermost's EnableIncomingWebhooks). */
+        incomingWebhooks: z.boolean().default(true),
+        /** Outgoing webhooks on or off (Mattermost's EnableOutgoingWebhooks). */
+        outgoingWebhooks: z.boolean().default(true),
+        /**
+         * Hosts outgoing webhooks may call although they resolve to loopback or private addresses
+         * (Mattermost's AllowedUntrustedInternalConnections), e.g. `["hooks.internal.example.com"]`.
+         */
+        webhookAllowedHosts: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),

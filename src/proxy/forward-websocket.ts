@@ -7,7 +7,9 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../context.js';
+import { readCredential } from '../sessions/authenticate.js';
 import { upstreamUpgradeHeaders } from './headers.js';
+import { createChallengeRelay } from './websocket-challenge.js';
 
 export const WEBSOCKET_PATH = '/api/v4/websocket';
 
@@ -25,21 +27,23 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): WebsocketForwarder {
   const target = new URL(chatUrl);
   const siteOrigin = new URL(ctx.config.siteUrl).origin;
-  const bySession = new Map<string, Set<Duplex>>();
-  const track = (sessionId: string, ...sockets: Duplex[]) => {
+  /** Per session, a closer for each client connection (a spliced socket or a relayed websocket). */
+  const bySession = new Map<string, Set<() => void>>();
+  const track = (sessionId: string, close: () => void, onClosed: (listener: () => void) => void) => {
     let set = bySession.get(sessionId);
     if (!set) bySession.set(sessionId, (set = new Set()));
-    for (const s of sockets) {
-      set.add(s);
-      s.on('close', () => {
-        set!.delete(s);
-        if (set!.size === 0) bySession.delete(sessionId);
-      });
-    }
+    set.add(close);
+    onClosed(() => {
+      set!.delete(close);
+      if (set!.size === 0 && bySession.get(sessionId) === set) bySession.delete(sessionId);
+    });
   };
+  const challenges = createChallengeRelay(ctx, chatUrl, track);
   return {
     async upgrade(req, socket, head, requestId) {
       socket.on('error', () => socket.destroy());
+      // No credential on the upgrade: the client authenticates with its first message.
+      if (!readCredential(req)) return challenges.accept(req, socket, head, requestId);
       const principal = await ctx.authenticator.authenticate(req).catch(() => null);
       if (!principal) return refuse(socket, 401, 'Unauthorized');
       if (principal.viaCookie && req.headers.origin !== siteOrigin) return refuse(socket, 403, 'Forbidden');
@@ -56,7 +60,7 @@ export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): 
         upSocket.on('close', () => socket.destroy());
         socket.on('close', () => upSocket.destroy());
         upSocket.pipe(socket).pipe(upSocket);
-        track(principal.sessionId, socket, upSocket);
+        track(principal.sessionId, () => { socket.destroy(); upSocket.destroy(); }, (listener) => socket.once('close', listener));
       });
       upstream.on('response', (upRes) => { refuse(socket, upRes.statusCode ?? 502, upRes.statusMessage ?? 'Bad Gateway'); upRes.resume(); });
       upstream.on('error', () => refuse(socket, 502, 'Bad Gateway'));
@@ -66,14 +70,15 @@ export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): 
       const set = bySession.get(sessionId);
       if (!set) return 0;
       const n = set.size;
-      for (const s of set) s.destroy();
+      for (const close of set) close();
       bySession.delete(sessionId);
       return n;
     },
     closeAll() {
-      for (const set of bySession.values()) for (const s of set) s.destroy();
+      challenges.closeAll();
+      for (const set of bySession.values()) for (const close of set) close();
       bySession.clear();
     },
-    open: () => [...bySession.values()].reduce((n, s) => n + s.size, 0) / 2,
+    open: () => [...bySession.values()].reduce((n, s) => n + s.size, 0),
   };
 }

@@ -17,7 +17,7 @@ export const USER_ID_COOKIE = 'MMUSERID';
 const PAT_CACHE_MS = 30_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-interface Credential { token: string; viaCookie: boolean }
+export interface Credential { token: string; viaCookie: boolean }
 
 /** `Authorization: Bearer|Token <t>` (any case, as Mattermost clients send `BEARER`), else the cookie. */
 export function readCredential(req: IncomingMessage): Credential | null {
@@ -44,27 +44,29 @@ export function createAuthenticator(deps: {
     await deps.store.set(key, value ? JSON.stringify(value) : '-', PAT_CACHE_MS);
     return value;
   };
-  return {
-    async authenticate(req: IncomingMessage): Promise<Principal | null> {
-      const credential = readCredential(req);
-      if (!credential || credential.token.length > 512) return null;
-      const session = await deps.sessions.lookup(credential.token);
-      if (session) {
-        const access = await deps.access.resolve(session.userId);
-        if (!access || access.deactivated) return null;
-        deps.onSession?.(session);
-        return {
-          userId: session.userId, sessionId: session.id, kind: 'session', viaCookie: credential.viaCookie, csrfToken: session.csrfToken, amr: session.amr,
-          authTime: session.authTime, access, ...(session.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),
-        };
-      }
-      if (credential.viaCookie) return null;
-      const pat = await fromAccessToken(credential.token);
-      if (!pat) return null;
-      const access = await deps.access.resolve(pat.userId);
+  const authenticateCredential = async (credential: Credential | null): Promise<Principal | null> => {
+    if (!credential || credential.token.length > 512) return null;
+    const session = await deps.sessions.lookup(credential.token);
+    if (session) {
+      const access = await deps.access.resolve(session.userId);
       if (!access || access.deactivated) return null;
-      return { userId: pat.userId, sessionId: pat.id, kind: 'access_token', viaCookie: false, csrfToken: '', amr: ['pat'], authTime: 0, access };
-    },
+      deps.onSession?.(session);
+      return {
+        userId: session.userId, sessionId: session.id, kind: 'session', viaCookie: credential.viaCookie, csrfToken: session.csrfToken, amr: session.amr,
+        authTime: session.authTime, access, ...(session.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),
+      };
+    }
+    if (credential.viaCookie) return null;
+    const pat = await fromAccessToken(credential.token);
+    if (!pat) return null;
+    const access = await deps.access.resolve(pat.userId);
+    if (!access || access.deactivated) return null;
+    return { userId: pat.userId, sessionId: pat.id, kind: 'access_token', viaCookie: false, csrfToken: '', amr: ['pat'], authTime: 0, access };
+  };
+  return {
+    authenticate: (req: IncomingMessage): Promise<Principal | null> => authenticateCredential(readCredential(req)),
+    /** The same decision for a credential that came some other way (a websocket authentication_challenge). */
+    authenticateCredential,
     /** Drop the cached look-up of a revoked access token so it fails on the next request. */
     async forgetAccessToken(tokenHash: string): Promise<void> {
       await deps.store.delete(`pat:${tokenHash}`);

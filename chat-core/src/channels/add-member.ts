@@ -18,7 +18,7 @@ import { addMember } from '../store/members.js';
 import type { ChannelMemberRow } from '../store/schema.js';
 import { findUser, isTeamMember } from '../store/users.js';
 import { broadcastToChannel } from '../websocket/broadcast.js';
-import { loadChannelAccess, requirePermission, type ChannelAccess } from './access.js';
+import { isDirectOrGroup, loadChannelAccess, requireChannelPermission, requirePermission, type ChannelAccess } from './access.js';
 import { memberJson } from './channel-json.js';
 
 const groupConstrained = () => badRequest('api.channel.add_members.user_denied',
@@ -31,6 +31,7 @@ export function addMemberHandler(services: ChatServices): RequestHandler {
     const userId = isPlainObject(req.body) ? req.body.user_id : undefined;
     if (!isExternalId(userId)) throw invalidBody('user_id');
     if (access.channel.delete_at > 0) throw badRequest('api.channel.add_user.to.channel.failed.deleted.app_error', 'The channel has been archived or deleted.');
+    if (isDirectOrGroup(access.channel)) throw badRequest('api.channel.add_user_to_channel.type.app_error', 'People cannot be added to a direct or group message.');
     authorizeAdd(services, claims, access, userId);
     if (access.channel.group_constrained === 1) throw groupConstrained();
     const guest = await addableGuestFlag(services, claims, access, userId);
@@ -46,7 +47,7 @@ function authorizeAdd(services: ChatServices, claims: AssertionClaims, access: C
     if (claims.guest) throw forbidden('guests cannot join public channels');
     return requirePermission(services.authz, access.roles, 'join_public_channels');
   }
-  requirePermission(services.authz, access.roles, isPublic ? 'manage_public_channel_members' : 'manage_private_channel_members');
+  requireChannelPermission(services.authz, access, isPublic ? 'manage_public_channel_members' : 'manage_private_channel_members');
 }
 
 /** The added user's guest flag, once we know they exist, are active and belong to the team. */

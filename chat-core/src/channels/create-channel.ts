@@ -12,6 +12,7 @@ import type { ChannelRow } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import { requirePermission, requireTeamRoles } from './access.js';
 import { channelJson } from './channel-json.js';
+import { sendToUser } from '../websocket/broadcast.js';
 import { parseNewChannel, type NewChannel } from './validate-channel.js';
 
 const channelExists = () =>
@@ -24,7 +25,9 @@ export function createChannelHandler(services: ChatServices): RequestHandler {
     const teamRoles = requireTeamRoles(claims, input.team_id);
     const permission = input.type === 'O' ? 'create_public_channel' : 'create_private_channel';
     requirePermission(services.authz, [...claims.roles, ...teamRoles], permission);
-    sendJson(res, 201, channelJson(await saveChannel(services, claims, input)));
+    const row = await saveChannel(services, claims, input);
+    sendJson(res, 201, channelJson(row));
+    sendToUser(services, claims.sub, 'channel_created', { channel_id: row.id, team_id: row.team_id }, { team_id: row.team_id });
   };
 }
 

@@ -1,6 +1,6 @@
 /** Channel member reads and removal. */
 import type { Request, RequestHandler } from 'express';
-import { invalidUrlParam, notFound } from '../http/chat-error.js';
+import { badRequest, invalidUrlParam, notFound } from '../http/chat-error.js';
 import { idParam, pageQuery } from '../http/params.js';
 import { claimsOf } from '../http/request-context.js';
 import { sendJson, sendOk } from '../http/send-json.js';
@@ -8,7 +8,7 @@ import type { ChatServices } from '../services.js';
 import { isExternalId } from '../store/ids.js';
 import { findMember, listMembers, removeMember } from '../store/members.js';
 import { broadcastToChannel, sendToUser } from '../websocket/broadcast.js';
-import { loadChannelAccess, loadReadableChannel, requirePermission } from './access.js';
+import { isDirectOrGroup, loadChannelAccess, loadReadableChannel, requireChannelPermission } from './access.js';
 import { memberJson } from './channel-json.js';
 
 const memberNotFound = () =>
@@ -44,9 +44,10 @@ export function removeMemberHandler(services: ChatServices): RequestHandler {
     const claims = claimsOf(res);
     const access = await loadChannelAccess(services, claims, idParam(req, 'channel_id'));
     const userId = userParam(req, claims.sub);
+    if (isDirectOrGroup(access.channel)) throw badRequest('api.channel.remove_user_from_channel.type.app_error', 'Nobody can be removed from a direct or group message.');
     if (userId !== claims.sub) {
       const permission = access.channel.type === 'O' ? 'manage_public_channel_members' : 'manage_private_channel_members';
-      requirePermission(services.authz, access.roles, permission);
+      requireChannelPermission(services.authz, access, permission);
     }
     if (!(await removeMember(services.db, access.channel.id, userId))) throw memberNotFound();
     sendOk(res);

@@ -6,7 +6,7 @@ import { boolQuery, externalIdParam, idParam, pageQuery } from '../http/params.j
 import { claimsOf } from '../http/request-context.js';
 import { sendJson } from '../http/send-json.js';
 import type { ChatServices } from '../services.js';
-import { findChannelByName, listMemberChannels, listPublicChannels } from '../store/channels.js';
+import { channelStats, findChannelByName, listMemberChannels, listPublicChannels } from '../store/channels.js';
 import { findMember, listMembershipsInTeam } from '../store/members.js';
 import { accessFor, loadReadableChannel, requirePermission, requireRead, requireTeamRoles } from './access.js';
 import { channelJson, memberJson } from './channel-json.js';
@@ -59,8 +59,26 @@ function requireSelf(req: Parameters<RequestHandler>[0], res: Response): { claim
 export function listMyChannelsHandler(services: ChatServices): RequestHandler {
   return async (req, res) => {
     const { claims, teamId } = requireSelf(req, res);
-    const rows = await listMemberChannels(services.db, teamId, claims.sub, boolQuery(req, 'include_deleted'));
+    const rows = await listMemberChannels(services.db, [teamId], claims.sub, boolQuery(req, 'include_deleted'));
     sendJson(res, 200, rows.map(channelJson));
+  };
+}
+
+/** GET /api/v4/users/{user_id}/channels — every channel of yours, in every team the assertion names. */
+export function listAllMyChannelsHandler(services: ChatServices): RequestHandler {
+  return async (req, res) => {
+    const claims = claimsOf(res);
+    if (req.params.user_id !== 'me' && req.params.user_id !== claims.sub) throw forbidden('listing another user\'s channels');
+    const rows = await listMemberChannels(services.db, Object.keys(claims.teams), claims.sub, boolQuery(req, 'include_deleted'));
+    sendJson(res, 200, rows.map(channelJson));
+  };
+}
+
+/** GET /api/v4/channels/{channel_id}/stats. */
+export function channelStatsHandler(services: ChatServices): RequestHandler {
+  return async (req, res) => {
+    const access = await loadReadableChannel(services, claimsOf(res), idParam(req, 'channel_id'));
+    sendJson(res, 200, { channel_id: access.channel.id, ...(await channelStats(services.db, access.channel.id)) });
   };
 }
 

@@ -101,6 +101,9 @@ async function addChannelMember(
 ): Promise<void> {
   // Never refused for group_constrained: this event is how group sync fills a constrained channel.
   const channel = await liveChannel(db, event.channel_id, index);
+  if (channel.type !== 'O' && channel.type !== 'P') {
+    throw eventError(index, 'provision.invalid_request', `channel ${channel.id} is a direct or group message; its members never change`);
+  }
   const user = await findUser(db, event.user_id);
   if (!user) throw eventError(index, 'provision.user_not_found', `user ${event.user_id} is not mirrored; send user.upserted first`);
   const admin = event.scheme_admin ?? false;

@@ -23,6 +23,16 @@ export async function updateChannel(db: ChatDatabase, id: string, changes: Chann
   return row && row.delete_at === 0 ? row : undefined;
 }
 
+export async function setChannelModerations(db: ChatDatabase, id: string, moderations: string, at: number): Promise<ChannelRow | undefined> {
+  await db.updateTable('channels').set({ moderations, update_at: at }).where('id', '=', id).execute();
+  return findChannel(db, id);
+}
+
+/** Archives (`deleteAt` > 0) or restores (0) a channel. */
+export async function setChannelDeleteAt(db: ChatDatabase, id: string, deleteAt: number, at: number): Promise<void> {
+  await db.updateTable('channels').set({ delete_at: deleteAt, update_at: at }).where('id', '=', id).execute();
+}
+
 export async function setChannelGroupConstrained(db: ChatDatabase, id: string, flag: Flag, at: number): Promise<void> {
   await db.updateTable('channels').set({ group_constrained: flag, update_at: at }).where('id', '=', id).execute();
 }
@@ -40,11 +50,15 @@ export function listPublicChannels(db: ChatDatabase, teamId: string, page: Page)
     .execute();
 }
 
-export function listMemberChannels(db: ChatDatabase, teamId: string, userId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
+/**
+ * The user's channels in the given teams plus their direct and group channels (team id ''), as
+ * Mattermost lists "my channels" for a team.
+ */
+export function listMemberChannels(db: ChatDatabase, teamIds: readonly string[], userId: string, includeDeleted: boolean): Promise<ChannelRow[]> {
   let query = db.selectFrom('channels')
     .innerJoin('channel_members', 'channel_members.channel_id', 'channels.id')
     .selectAll('channels')
-    .where('channels.team_id', '=', teamId).where('channel_members.user_id', '=', userId);
+    .where('channels.team_id', 'in', [...teamIds, '']).where('channel_members.user_id', '=', userId);
   if (!includeDeleted) query = query.where('channels.delete_at', '=', 0);
   return query.orderBy('channels.display_name').orderBy('channels.id').execute();
 }
@@ -68,4 +82,19 @@ export async function recordChannelPost(
     .where('id', '=', channelId)
     .returning(['total_msg_count', 'total_msg_count_root'])
     .executeTakeFirstOrThrow();
+}
+
+/** Member, guest, pinned-post and file counts of a channel (Mattermost's ChannelStats). */
+export async function channelStats(db: ChatDatabase, channelId: string) {
+  const members = await db.selectFrom('channel_members')
+    .select((eb) => [eb.fn.countAll<number>().as('members'), eb.fn.sum<number>('scheme_guest').as('guests')])
+    .where('channel_id', '=', channelId).executeTakeFirstOrThrow();
+  const pinned = await db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('channel_id', '=', channelId).where('is_pinned', '=', 1).where('delete_at', '=', 0).executeTakeFirstOrThrow();
+  const files = await db.selectFrom('file_infos').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('channel_id', '=', channelId).where('post_id', '!=', '').where('delete_at', '=', 0).executeTakeFirstOrThrow();
+  return {
+    member_count: Number(members.members), guest_count: Number(members.guests ?? 0),
+    pinnedpost_count: Number(pinned.n), files_count: Number(files.n),
+  };
 }

@@ -55,7 +55,7 @@ export function listMembers(db: ChatDatabase, channelId: string, page: Page): Pr
 export function listMembershipsInTeam(db: ChatDatabase, teamId: string, userId: string): Promise<ChannelMemberRow[]> {
   return db.selectFrom('channel_members').selectAll('channel_members')
     .innerJoin('channels', 'channels.id', 'channel_members.channel_id')
-    .where('channels.team_id', '=', teamId).where('channel_members.user_id', '=', userId)
+    .where('channels.team_id', 'in', [teamId, '']).where('channel_members.user_id', '=', userId)
     .where('channels.delete_at', '=', 0)
     .orderBy('channel_members.channel_id').execute();
 }

@@ -26,7 +26,7 @@ export async function insertPost(db: ChatDatabase, row: PostRow): Promise<void> 
   await db.insertInto('posts').values(row).execute();
 }
 
-export type PostChanges = Partial<Pick<PostRow, 'message' | 'props' | 'is_pinned' | 'edit_at'>> & { update_at: number };
+export type PostChanges = Partial<Pick<PostRow, 'message' | 'props' | 'is_pinned' | 'edit_at' | 'has_reactions'>> & { update_at: number };
 
 export async function updatePost(db: ChatDatabase, id: string, changes: PostChanges): Promise<void> {
   await db.updateTable('posts').set(changes).where('id', '=', id).where('delete_at', '=', 0).execute();
@@ -78,4 +78,15 @@ export async function countReplies(db: ChatDatabase, rootIds: readonly string[])
     .groupBy('root_id').execute();
   for (const row of rows) counts.set(row.root_id, Number(row.replies));
   return counts;
+}
+
+/** Live replies of a thread, newest first. */
+export function listThread(db: ChatDatabase, rootId: string, limit: number): Promise<PostRow[]> {
+  return db.selectFrom('posts').selectAll().where('root_id', '=', rootId).where('delete_at', '=', 0)
+    .orderBy('create_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export function listPinnedPosts(db: ChatDatabase, channelId: string, limit: number): Promise<PostRow[]> {
+  return db.selectFrom('posts').selectAll().where('channel_id', '=', channelId).where('is_pinned', '=', 1).where('delete_at', '=', 0)
+    .orderBy('create_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

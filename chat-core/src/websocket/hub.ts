@@ -1,11 +1,13 @@
 /**
- * Open websocket connections of this node, by user. Single node for now: a broadcast reaches
- * the sockets held here. Dead peers are found with ws ping/pong.
+ * Open websocket connections of this node, by user. With a bus (Redis pub/sub), every delivery is
+ * also published for the other chat-core nodes, and deliveries they publish reach the sockets held
+ * here: a user connected to any node gets the event. Dead peers are found with ws ping/pong.
  */
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { newId } from '../store/ids.js';
 import type { ChatEvent } from './events.js';
+import type { EventBus } from './event-bus.js';
 
 export interface HubConnection {
   readonly id: string;
@@ -17,7 +19,10 @@ export interface HubConnection {
 export interface WebsocketHub {
   add(userId: string, socket: WebSocket): HubConnection;
   sendToUsers(userIds: Iterable<string>, event: ChatEvent, omitConnectionId?: string): void;
-  /** True when at least one socket is open (broadcasts skip the member look-up otherwise). */
+  /**
+   * True when an event could reach anyone: a socket is open here, or other nodes may hold some
+   * (a bus is configured). Broadcasts skip the member look-up otherwise.
+   */
   readonly active: boolean;
   /** Runs tasks with the same key one after another, so a channel's events keep their order. */
   inOrder(key: string, task: () => Promise<void>): void;
@@ -29,10 +34,22 @@ interface Entry extends HubConnection {
   socket: WebSocket;
   seq: number;
   alive: boolean;
+  sendFramed(framed: Framed): void;
 }
 
-export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: number }): WebsocketHub {
+/** An event serialized once for every recipient: only the per-connection `seq` differs. */
+interface Framed {
+  head: string;
+}
+
+function frame(event: ChatEvent): Framed {
+  const json = JSON.stringify(event);
+  return { head: `${json.slice(0, -1)},"seq":` };
+}
+
+export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: number; bus?: EventBus }): WebsocketHub {
   const byUser = new Map<string, Set<Entry>>();
+  const { bus } = options;
   const tails = new Map<string, Promise<void>>();
   const heartbeat = setInterval(() => sweep(byUser), options.heartbeatMs ?? 30_000);
   heartbeat.unref();
@@ -43,9 +60,20 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
     if (set?.size === 0) byUser.delete(entry.userId);
   };
 
+  const deliver = (userIds: Iterable<string>, event: ChatEvent, omitConnectionId?: string): void => {
+    let framed: Framed | undefined;
+    for (const userId of userIds) {
+      const set = byUser.get(userId);
+      if (!set) continue;
+      framed ??= frame(event);
+      for (const entry of set) if (entry.id !== omitConnectionId) entry.sendFramed(framed);
+    }
+  };
+  bus?.onDelivery((delivery) => deliver(delivery.userIds, delivery.event, delivery.omitConnectionId));
+
   return {
     get active() {
-      return byUser.size > 0;
+      return bus !== undefined || byUser.size > 0;
     },
     add(userId, socket) {
       const entry = createEntry(userId, socket);
@@ -58,9 +86,9 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
       return entry;
     },
     sendToUsers(userIds, event, omitConnectionId) {
-      for (const userId of userIds) {
-        for (const entry of byUser.get(userId) ?? []) if (entry.id !== omitConnectionId) entry.send(event);
-      }
+      const ids = [...userIds];
+      deliver(ids, event, omitConnectionId);
+      bus?.publish({ userIds: ids, event, ...(omitConnectionId ? { omitConnectionId } : {}) });
     },
     inOrder(key, task) {
       const next = (tails.get(key) ?? Promise.resolve())
@@ -87,7 +115,10 @@ function createEntry(userId: string, socket: WebSocket): Entry {
   const entry: Entry = {
     id: newId(), userId, socket, seq: 0, alive: true,
     send(event) {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ ...event, seq: entry.seq++ }));
+      entry.sendFramed(frame(event));
+    },
+    sendFramed(framed) {
+      if (socket.readyState === socket.OPEN) socket.send(`${framed.head}${entry.seq++}}`);
     },
     sendRaw(message) {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
