@@ -79,6 +79,8 @@ export type ProvisionEvent =
   | { type: 'user.deactivated'; user_id: string }
   | { type: 'channel.member_added'; channel_id: string; user_id: string; scheme_admin?: boolean }
   | { type: 'channel.member_removed'; channel_id: string; user_id: string }
+  /** The user joined a team: they may now be added to its channels before they ever use chat. Needs the user mirrored. */
+  | { type: 'team.member_added'; team_id: string; user_id: string }
   | { type: 'team.member_removed'; team_id: string; user_id: string }
   /**
    * Mark a private channel group-constrained (or not). While constrained, chat-core refuses every

@@ -31,6 +31,7 @@ import { startSyncScheduler } from './directory/sync-scheduler.js';
 import { deactivateGuestsWhenDisabled, startGuestExpiry } from './invitations/guest-expiry.js';
 import { createMailer } from './mail/mailer.js';
 import { createSsoRechecker, type SsoRechecker } from './login/sso/sso-recheck.js';
+import { createChatNodes } from './proxy/chat-nodes.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
 import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
@@ -61,7 +62,12 @@ export const KEYS_ROTATED_CHANNEL = 'keys.rotated';
 const KEY_RELOAD_MS = 60_000;
 
 export function chatUrlOf(config: Config): string {
-  return config.chat.url ?? `http://${config.chat.host}:${config.chat.port}`;
+  return chatUrlsOf(config)[0]!;
+}
+
+/** Every chat-core node: `chat.urls`, else `chat.url`, else the one this process runs. */
+export function chatUrlsOf(config: Config): string[] {
+  return config.chat.urls ?? [config.chat.url ?? `http://${config.chat.host}:${config.chat.port}`];
 }
 
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
@@ -89,8 +95,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   };
   rechecker = createSsoRechecker(ctx);
   const app = buildExpressApp(ctx, chatUrl);
-  const httpForwarder = createHttpForwarder(ctx, chatUrl);
-  const wsForwarder = createWebsocketForwarder(ctx, chatUrl);
+  // Each forwarder takes its own turns, so websockets spread evenly whatever the request mix.
+  const httpForwarder = createHttpForwarder(ctx, createChatNodes(chatUrlsOf(config)));
+  const wsForwarder = createWebsocketForwarder(ctx, createChatNodes(chatUrlsOf(config)));
+  const hookForwarder = createHookForwarder(ctx, createChatNodes(chatUrlsOf(config)));
 
   const unsubscribeRevoked = await store.subscribe(SESSION_REVOKED_CHANNEL, (message) => {
     const { session_id: sessionId } = JSON.parse(message) as { session_id: string };

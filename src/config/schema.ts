@@ -46,6 +46,11 @@ export const configSchema = z
         port: port.default(8066),
         /** URL the gateway forwards to; default `http://{chat.host}:{chat.port}`. */
         url: httpUrl.optional(),
+        /**
+         * Several chat-core nodes (on one database and one Redis): the gateway spreads requests and
+         * websockets over them round-robin; provisioning goes to the first. Overrides `chat.url`.
+         */
+        urls: z.array(httpUrl).min(1).optional(),
         /** PostgreSQL URL for chat-core (`GATEHOUSE_CHAT_DATABASE_URL`); default SQLite `{dataDir}/chat.sqlite`. */
         databaseUrl: postgresUrl.optional(),
         /** Where chat-core fetches the gateway's JWKS; default `http://{listen.host}:{listen.port}/.well-known/jwks.json`. */

@@ -7,6 +7,7 @@ import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { body, optionalString, pagination, requiredString, targetUserId } from '../http/params.js';
 import { parseTeamRoles, toMattermostTeam, toMattermostTeamMember, type TeamRow } from './teams.js';
+import { userUpserted } from './chat-provisioner.js';
 import { reconcileTeam } from './group-sync.js';
 
 /** True when the user is an active member of a group linked to the team. */
@@ -131,6 +132,8 @@ export function teamRoutes(ctx: GatewayContext): RouteSpec[] {
         }
         const member = await ctx.teams.addMember(team.id, user.id, [guest ? 'team_guest' : 'team_user']);
         await membershipChanged(user.id);
+        // chat-core learns of the membership now, so the user can be added to channels before they ever chat.
+        await ctx.chat.push([userUpserted(user), { type: 'team.member_added', team_id: team.id, user_id: user.id }]);
         await ctx.audit.record('team.member_added', { actorId: req.principal!.userId, subjectId: user.id, details: { team_id: team.id } });
         sendJson(res, 201, toMattermostTeamMember(member));
       },

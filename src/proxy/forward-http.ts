@@ -7,6 +7,7 @@ import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { mattermostErrorBody, toGatewayError } from '../errors/respond.js';
 import { checkCsrf } from '../sessions/authenticate.js';
+import type { ChatNodes } from './chat-nodes.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 
 export interface HttpForwarder {
@@ -14,8 +15,7 @@ export interface HttpForwarder {
   close(): void;
 }
 
-export function createHttpForwarder(ctx: GatewayContext, chatUrl: string): HttpForwarder {
-  const target = new URL(chatUrl);
+export function createHttpForwarder(ctx: GatewayContext, nodes: ChatNodes): HttpForwarder {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
   const fail = (res: http.ServerResponse, err: unknown, requestId: string) => {
     const error = toGatewayError(err);
@@ -33,6 +33,7 @@ export function createHttpForwarder(ctx: GatewayContext, chatUrl: string): HttpF
         checkCsrf(req, principal, ctx.config.sessions.strictCsrf);
         if (principal.mfaEnrolRequired) throw new GatewayError('MFA_REQUIRED', { detail: 'chat before MFA enrolment' });
         const assertion = await ctx.minter.assertionFor(principal);
+        const target = nodes.next();
         const upstream = http.request({
           agent, host: target.hostname, port: target.port, method: req.method, path: req.url,
           headers: upstreamRequestHeaders(req.headers, assertion, requestId),

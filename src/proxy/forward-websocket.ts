@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../context.js';
+import type { ChatNodes } from './chat-nodes.js';
 import { readCredential } from '../sessions/authenticate.js';
 import { upstreamUpgradeHeaders } from './headers.js';
 import { createChallengeRelay } from './websocket-challenge.js';
@@ -24,8 +25,7 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): WebsocketForwarder {
-  const target = new URL(chatUrl);
+export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes): WebsocketForwarder {
   const siteOrigin = new URL(ctx.config.siteUrl).origin;
   /** Per session, a closer for each client connection (a spliced socket or a relayed websocket). */
   const bySession = new Map<string, Set<() => void>>();
@@ -38,7 +38,7 @@ export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): 
       if (set!.size === 0 && bySession.get(sessionId) === set) bySession.delete(sessionId);
     });
   };
-  const challenges = createChallengeRelay(ctx, chatUrl, track);
+  const challenges = createChallengeRelay(ctx, nodes, track);
   return {
     async upgrade(req, socket, head, requestId) {
       socket.on('error', () => socket.destroy());
@@ -49,6 +49,7 @@ export function createWebsocketForwarder(ctx: GatewayContext, chatUrl: string): 
       if (principal.viaCookie && req.headers.origin !== siteOrigin) return refuse(socket, 403, 'Forbidden');
       if (principal.mfaEnrolRequired) return refuse(socket, 403, 'Forbidden');
       const assertion = await ctx.minter.assertionFor(principal);
+      const target = nodes.next();
       const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: 'GET', headers: upstreamUpgradeHeaders(req.headers, assertion, requestId) });
       upstream.on('upgrade', (upRes, upSocket, upHead) => {
         const lines = [`HTTP/1.1 101 Switching Protocols`];

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { Principal } from '../sessions/principal.js';
+import type { ChatNodes } from './chat-nodes.js';
 
 /** How long an unauthenticated socket may stay open waiting for its challenge. */
 export const CHALLENGE_TIMEOUT_MS = 10_000;
@@ -30,10 +31,8 @@ export interface ChallengeRelay {
 
 type Track = (sessionId: string, close: () => void, onClosed: (listener: () => void) => void) => void;
 
-export function createChallengeRelay(ctx: GatewayContext, chatUrl: string, track: Track): ChallengeRelay {
+export function createChallengeRelay(ctx: GatewayContext, nodes: ChatNodes, track: Track): ChallengeRelay {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
-  const target = new URL(chatUrl);
-  const upstreamBase = `ws://${target.host}`;
   let pending = 0;
 
   const authenticate = async (client: WebSocket, raw: RawData): Promise<{ principal: Principal; message: RawData } | undefined> => {
@@ -50,7 +49,7 @@ export function createChallengeRelay(ctx: GatewayContext, chatUrl: string, track
   const relay = async (client: WebSocket, req: http.IncomingMessage, principal: Principal, first: RawData, requestId: string): Promise<void> => {
     const assertion = await ctx.minter.assertionFor(principal);
     const headers = { authorization: `Bearer ${assertion}`, 'x-request-id': requestId, ...(req.headers['user-agent'] ? { 'user-agent': req.headers['user-agent'] } : {}) };
-    const upstream = new WebSocket(`${upstreamBase}${req.url ?? ''}`, { headers, perMessageDeflate: false, maxPayload: 0 });
+    const upstream = new WebSocket(`ws://${nodes.next().host}${req.url ?? ''}`, { headers, perMessageDeflate: false, maxPayload: 0 });
     const buffered: RawData[] = [first];
     client.on('message', (data, isBinary) => {
       if (upstream.readyState === WebSocket.OPEN) return upstream.send(data, { binary: isBinary });

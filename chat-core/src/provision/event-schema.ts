@@ -21,6 +21,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user.deactivated'), user_id: externalId }),
   z.object({ type: z.literal('channel.member_added'), channel_id: channelId, user_id: externalId, scheme_admin: z.boolean().optional() }),
   z.object({ type: z.literal('channel.member_removed'), channel_id: channelId, user_id: externalId }),
+  z.object({ type: z.literal('team.member_added'), team_id: externalId, user_id: externalId }),
   z.object({ type: z.literal('team.member_removed'), team_id: externalId, user_id: externalId }),
   z.object({ type: z.literal('channel.constrained'), channel_id: channelId, group_constrained: z.boolean() }),
 ]);

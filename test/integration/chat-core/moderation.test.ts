@@ -24,7 +24,7 @@ describe.each(DIALECTS)('chat-core channel moderation, archive and roles on %s',
   };
   const post = (actor: TestUser, channelId: string, message: string) =>
     h.http().post('/api/v4/posts').set(...bearer(actor)).send({ channel_id: channelId, message });
-  const moderate = (actor: TestUser, channelId: string, patch: unknown) =>
+  const moderate = (actor: TestUser, channelId: string, patch: object) =>
     h.http().put(`/api/v4/channels/${channelId}/moderations/patch`).set(...bearer(actor)).send(patch);
   const postCount = async (channelId: string, reader: TestUser) =>
     ((await h.http().get(`/api/v4/channels/${channelId}/posts`).set(...bearer(reader))).body.order as string[]).length;
