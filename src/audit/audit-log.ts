@@ -13,6 +13,7 @@ export type AuditEvent =
   | 'user.created' | 'user.deactivated' | 'user.reactivated' | 'user.roles_changed'
   | 'team.created' | 'team.member_added' | 'team.member_removed' | 'team.member_roles_changed'
   | 'access_token.created' | 'access_token.revoked'
+  | 'bot.created' | 'bot.patched' | 'bot.disabled' | 'bot.enabled' | 'bot.assigned'
   | 'keys.rotated' | 'setup.admin_created'
   | 'group.link_created' | 'group.link_deleted' | 'team.patched' | 'channel.member_added' | 'channel.member_removed'
   | 'sync.succeeded' | 'sync.refused' | 'sync.failed'

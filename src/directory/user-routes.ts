@@ -11,6 +11,7 @@ import { checkPasswordPolicy } from '../login/password-policy.js';
 import { hashPassword } from '../login/passwords.js';
 import { toMattermostUser, type UserRow } from './users.js';
 import { userUpserted } from './chat-provisioner.js';
+import { createBotRepository } from '../bots/bots.js';
 
 const SYSTEM_ROLE_SETS = new Set(['system_user', 'system_admin system_user', 'system_guest']);
 
@@ -54,7 +55,8 @@ export function userRoutes(ctx: GatewayContext): RouteSpec[] {
         if (!user) throw new GatewayError('USER_NOT_FOUND');
         const sanitized = !canSeeEmail(req, user);
         const mfaActive = sanitized ? false : await createMfaRepository(ctx.db, ctx.sealer, ctx.now).isActive(user.id);
-        sendJson(res, 200, toMattermostUser(user, { sanitized, mfaActive }));
+        const botDescription = user.is_bot === 1 ? await createBotRepository(ctx.db, ctx.now).description(user.id) : undefined;
+        sendJson(res, 200, toMattermostUser(user, { sanitized, mfaActive, ...(botDescription ? { botDescription } : {}) }));
       },
     },
     {

@@ -7,7 +7,8 @@ import { isUniqueViolation } from '../store/sql/connect.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { newId } from '../http/ids.js';
 
-export type UserRow = Selectable<UsersTable>;
+/** `is_bot` is optional only so rows built in code before their insert may leave it to the column default (0). */
+export type UserRow = Omit<Selectable<UsersTable>, 'is_bot'> & { is_bot?: number };
 
 export interface NewUser {
   username: string;
@@ -35,10 +36,15 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Mattermost's IsValidUsername, on the normalized name (users and bots alike). */
+export function isValidUsername(username: string): boolean {
+  const normalized = normalizeUsername(username);
+  return USERNAME.test(normalized) && !RESERVED_USERNAMES.has(normalized);
+}
+
 /** Field-level validation, after Mattermost's model.User.IsValid. */
 export function validateNewUser(user: NewUser): void {
-  const username = normalizeUsername(user.username);
-  if (!USERNAME.test(username) || RESERVED_USERNAMES.has(username)) {
+  if (!isValidUsername(user.username)) {
     throw new GatewayError('USER_INVALID', { message: 'Usernames are 3–64 characters, start with a letter, and use only a-z, 0-9, ".", "-" and "_".', publicDetail: 'username' });
   }
   if (user.email.length > 320 || !EMAIL.test(normalizeEmail(user.email))) {
@@ -121,14 +127,14 @@ export function createUserRepository(db: Kysely<GatewayDatabase>, now: () => num
 export type UserRepository = ReturnType<typeof createUserRepository>;
 
 /** Mattermost's `User` JSON; never carries credentials. `sanitized` drops e-mail (for other viewers). */
-export function toMattermostUser(u: UserRow, options: { sanitized?: boolean; mfaActive?: boolean } = {}) {
+export function toMattermostUser(u: UserRow, options: { sanitized?: boolean; mfaActive?: boolean; botDescription?: string } = {}) {
   return {
     id: u.id, create_at: u.create_at, update_at: u.update_at, delete_at: u.delete_at, username: u.username,
     auth_data: '', auth_service: u.auth_service, email: options.sanitized ? '' : u.email,
     email_verified: u.email_verified === 1, nickname: u.nickname, first_name: u.first_name, last_name: u.last_name,
     position: u.position, roles: u.roles, locale: u.locale, notify_props: {}, props: {},
     last_password_update: u.last_password_update, mfa_active: options.mfaActive ?? false, timezone: { useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: '' },
-    is_bot: false,
+    is_bot: u.is_bot === 1, ...(u.is_bot === 1 && options.botDescription ? { bot_description: options.botDescription } : {}),
   };
 }
 

@@ -59,6 +59,12 @@ export const ERRORS = {
   INVITE_NOT_FOUND: { status: 404, id: 'app.team.invite_token.not_found.app_error', message: 'This invitation link is invalid, used, revoked or expired. Ask for a new invitation.' },
   MAIL_UNAVAILABLE: { status: 502, id: 'api.email.send_failed.app_error', message: 'The invitation e-mail could not be sent; nothing was kept. Check the mail settings, then try again.' },
   SETUP_INVALID: { status: 400, id: 'api.setup.invalid_link.app_error', message: 'This setup link is invalid, used or expired. Restart Gatehouse to print a new one.' },
+  BOT_NOT_FOUND: { status: 404, id: 'store.sql_bot.get.missing.app_error', message: 'We could not find the bot.' },
+  BOT_INVALID_USERNAME: { status: 400, id: 'model.bot.is_valid.username.app_error', message: 'Bot usernames are 3–64 characters, start with a letter, and use only a-z, 0-9, ".", "-" and "_".' },
+  // (sic) Mattermost answers an over-long bot display name with the user_id id.
+  BOT_INVALID_DISPLAY_NAME: { status: 400, id: 'model.bot.is_valid.user_id.app_error', message: 'A bot display name is at most 64 characters.' },
+  BOT_INVALID_DESCRIPTION: { status: 400, id: 'model.bot.is_valid.description.app_error', message: 'A bot description is at most 1024 characters.' },
+  USERNAME_EXISTS: { status: 400, id: 'app.user.save.username_exists.app_error', message: 'An account with that username already exists; choose another username.' },
   UPSTREAM_UNAVAILABLE: { status: 502, id: 'api.proxy.upstream_unavailable.app_error', message: 'The chat service is not reachable right now; try again shortly.' },
   SERVER_ERROR: { status: 500, id: 'api.context.server_error.app_error', message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; id: string; message: string }>;

@@ -11,6 +11,7 @@ import { userRoutes } from '../directory/user-routes.js';
 import { teamRoutes } from '../directory/team-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
 import { tokenRoutes } from '../tokens/token-routes.js';
+import { botRoutes } from '../bots/bot-routes.js';
 import { jwksRoutes } from '../keys/jwks-routes.js';
 import { opsRoutes } from './ops-routes.js';
 import { loginPageRoutes } from '../views/login-page.js';
@@ -40,6 +41,7 @@ export function gatewayRoutes(ctx: GatewayContext, chatUrl: string): RouteSpec[]
     ...samlLogoutRoutes(ctx),
     ...oauthRoutes(ctx),
     ...tokenRoutes(ctx),
+    ...botRoutes(ctx),
     ...sessionRoutes(ctx),
     ...teamRoutes(ctx),
     ...groupRoutes(ctx),

@@ -8,11 +8,14 @@ import type { GatewayContext } from '../context.js';
 import { serializeCookie } from '../http/cookies.js';
 import { CSRF_COOKIE, SESSION_COOKIE, USER_ID_COOKIE, readCredential } from '../sessions/authenticate.js';
 import type { SessionRecord, SsoSessionRef } from '../sessions/session-store.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 export async function startSession(
   ctx: GatewayContext, req: Request, res: Response, userId: string, amr: string[], deviceId = '', sso?: SsoSessionRef,
   opts: { mfaEnrolRequired?: boolean } = {},
 ): Promise<SessionRecord> {
+  // Every sign-in ends here: whatever path led in, a bot gets no session (it acts only through access tokens).
+  if ((await ctx.users.get(userId))?.is_bot === 1) throw new GatewayError('AUTHN_INVALID_CREDENTIALS', { detail: `session refused for bot ${userId}` });
   await revokePresentedSession(ctx, req);
   const { token, session } = await ctx.sessions.create({
     userId, amr, deviceId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '', ...(sso ? { sso } : {}), ...(opts.mfaEnrolRequired ? { mfaEnrolRequired: true } : {}),

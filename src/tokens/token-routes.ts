@@ -9,6 +9,8 @@ import { sendJson } from '../errors/respond.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { body, requiredString, targetUserId } from '../http/params.js';
 import { toMattermostAccessToken } from './access-tokens.js';
+import { mayActForUser, mayManageBot } from '../bots/bot-access.js';
+import { createBotRepository } from '../bots/bots.js';
 
 /**
  * A token outlives its session and skips sign-in: creating one needs a session that passed MFA
@@ -22,13 +24,23 @@ async function assertPassedMfa(ctx: GatewayContext, p: Principal): Promise<void>
   if (applies) throw new GatewayError('MFA_REQUIRED', { detail: 'creating an access token needs a session that passed MFA' });
 }
 
+/**
+ * Whose tokens a caller may handle (Mattermost's SessionHasPermissionToUserOrBot): their own, a
+ * bot's by the bot rules (`manage_bots` for its owner, `manage_others_bots` otherwise), anyone
+ * else's with `edit_other_users`.
+ */
+async function assertMayActFor(ctx: GatewayContext, p: Principal, userId: string): Promise<void> {
+  if (!(await mayActForUser(ctx, p, userId))) throw new GatewayError('AUTHZ_FORBIDDEN', { detail: `access tokens of ${userId}` });
+}
+
 export function tokenRoutes(ctx: GatewayContext): RouteSpec[] {
   return [
     {
       method: 'post', path: '/api/v4/users/:user_id/tokens',
-      access: { kind: 'self', param: 'user_id', permission: 'create_user_access_token', otherPermission: 'edit_other_users' },
+      access: { kind: 'system', permission: 'create_user_access_token' },
       async handler(req, res) {
         const userId = targetUserId(req);
+        await assertMayActFor(ctx, req.principal!, userId);
         const user = await ctx.users.require(userId);
         if (user.delete_at > 0) throw new GatewayError('USER_NOT_FOUND');
         await assertPassedMfa(ctx, req.principal!);
@@ -39,8 +51,9 @@ export function tokenRoutes(ctx: GatewayContext): RouteSpec[] {
     },
     {
       method: 'get', path: '/api/v4/users/:user_id/tokens',
-      access: { kind: 'self', param: 'user_id', permission: 'read_user_access_token', otherPermission: 'edit_other_users' },
+      access: { kind: 'system', permission: 'read_user_access_token' },
       async handler(req, res) {
+        await assertMayActFor(ctx, req.principal!, targetUserId(req));
         const rows = await ctx.tokens.listForUser(targetUserId(req));
         sendJson(res, 200, rows.map((r) => toMattermostAccessToken(r)));
       },
@@ -51,7 +64,7 @@ export function tokenRoutes(ctx: GatewayContext): RouteSpec[] {
         const p = req.principal!;
         const row = await ctx.tokens.get(requiredString(body(req).token_id, 'token_id'));
         const own = row?.user_id === p.userId && decide(ctx.authorizer, p, 'revoke_user_access_token');
-        if (!row || !(own || decide(ctx.authorizer, p, 'edit_other_users'))) throw new GatewayError('TOKEN_NOT_FOUND');
+        if (!row || !(own || decide(ctx.authorizer, p, 'edit_other_users') || (await mayRevokeBotToken(ctx, p, row.user_id)))) throw new GatewayError('TOKEN_NOT_FOUND');
         await ctx.tokens.revoke(row.id);
         await ctx.authenticator.forgetAccessToken(row.token_hash);
         ctx.minter.forget(row.id);
@@ -60,4 +73,11 @@ export function tokenRoutes(ctx: GatewayContext): RouteSpec[] {
       },
     },
   ];
+}
+
+/** A bot's token, by someone who may manage that bot and holds `revoke_user_access_token`. */
+async function mayRevokeBotToken(ctx: GatewayContext, p: Principal, userId: string): Promise<boolean> {
+  if (!decide(ctx.authorizer, p, 'revoke_user_access_token')) return false;
+  const bot = await createBotRepository(ctx.db, ctx.now).get(userId, true);
+  return bot !== undefined && mayManageBot(ctx.authorizer, p, bot);
 }

@@ -14,7 +14,8 @@ export function createLocalConnector(users: UserRepository): PasswordConnector {
       // taken does not tell whether the account exists.
       const candidate = password.length <= MAX_PASSWORD_LENGTH ? password : '';
       const ok = await verifyPassword(user?.password_hash, candidate);
-      if (!user || !ok || candidate !== password) return null;
+      // A bot never signs in: refused after the same verification, exactly like a wrong password.
+      if (!user || !ok || candidate !== password || user.is_bot === 1) return null;
       const identity: Identity = {
         connectorId: 'local', subject: user.id, userId: user.id, email: user.email, emailVerified: user.email_verified === 1,
         username: user.username, groups: [], amr: ['pwd'], raw: {},

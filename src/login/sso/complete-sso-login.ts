@@ -19,6 +19,11 @@ export interface SsoPolicy {
 export async function completeSsoLogin(ctx: GatewayContext, identity: Identity, policy: SsoPolicy, ip: string): Promise<{ userId: string; amr: string[] }> {
   const identities = createIdentityRepository(ctx.db, ctx.now);
   const outcome = await linkIdentity(ctx, identities, identity, policy.trustEmail);
+  // A bot never signs in (a link to one can only be a mistake): refused before anything is written.
+  if (outcome.kind === 'linked' && outcome.user.is_bot === 1) {
+    await ctx.audit.record('login.failed', { subjectId: outcome.user.id, ip, details: { connector: identity.connectorId, reason: 'bot account' } });
+    throw new GatewayError('AUTHN_INVALID_CREDENTIALS', { detail: `${identity.connectorId}/${identity.subject} is linked to bot ${outcome.user.id}` });
+  }
   // Guest access off: an identity that maps to a guest (or a linked guest account) does not get in, and no guest is made.
   if (!ctx.config.guests.enabled) {
     const current = outcome.kind === 'linked' ? outcome.user.roles.split(' ') : [];

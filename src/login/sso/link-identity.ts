@@ -19,7 +19,8 @@ export async function linkIdentity(ctx: GatewayContext, identities: IdentityRepo
   const sameEmail = identity.email ? await ctx.users.findByEmail(identity.email) : undefined;
   if (!sameEmail) return { kind: 'new' };
   const otherLinks = await identities.listForUser(sameEmail.id);
-  if (trustEmail && identity.emailVerified && otherLinks.length === 0) {
+  // A bot is never linked to a sign-in method, whatever e-mail an identity provider asserts.
+  if (trustEmail && identity.emailVerified && otherLinks.length === 0 && sameEmail.is_bot !== 1) {
     await identities.link(identity.connectorId, identity.subject, sameEmail.id, identity.email, directoryDn(identity) ?? '');
     await ctx.audit.record('login.succeeded', { subjectId: sameEmail.id, details: { connector: identity.connectorId, linked_by: 'verified_email' } });
     return { kind: 'linked', user: sameEmail };

@@ -207,6 +207,19 @@ function gatewayMigrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('users').addColumn('expires_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0006_bots': {
+      async up(db: AnyDb) {
+        // A bot is a user row flagged here (so sign-in can refuse it without a join) plus its bot record.
+        await db.schema.alterTable('users').addColumn('is_bot', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // Username, display name (first_name) and create/update/delete times stay on the user row: one source each.
+        await db.schema.createTable('bots')
+          .addColumn('user_id', 'varchar(26)', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+          .addColumn('owner_id', 'varchar(26)', (c) => c.notNull())
+          .addColumn('description', 'varchar(1024)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema.createIndex('bots_owner_idx').on('bots').column('owner_id').execute();
+      },
+    },
   };
 }
 

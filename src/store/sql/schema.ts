@@ -22,6 +22,8 @@ export interface UsersTable {
   last_password_update: number;
   /** Guests: when the account stops working (0: never). */
   expires_at: Generated<number>;
+  /** 1 for a bot account (its bot record is in `bots`): never signs in, acts only through access tokens. */
+  is_bot: Generated<number>;
 }
 
 export interface TeamsTable {
@@ -184,7 +186,16 @@ export interface InvitationsTable {
   user_id: string;
 }
 
+/** Mattermost's Bots table, minus what the bot's user row already holds. */
+export interface BotsTable {
+  user_id: string;
+  /** The user who manages the bot (Mattermost's owner_id). */
+  owner_id: string;
+  description: string;
+}
+
 export interface GatewayDatabase {
+  bots: BotsTable;
   invitations: InvitationsTable;
   mfa_secrets: MfaSecretsTable;
   recovery_codes: RecoveryCodesTable;

@@ -44,10 +44,36 @@ describe.each(BACKENDS)('websockets through the gateway (%s)', (backend) => {
     ws.close();
   });
 
-  it('refuses an upgrade without a session', async () => {
-    const ws = new WebSocket(wsUrl(h));
+  it('refuses an upgrade with a bad bearer token', async () => {
+    const ws = new WebSocket(wsUrl(h), { headers: { Authorization: 'Bearer not-a-session' } });
     const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
     expect(res.statusCode).toBe(401);
+  });
+
+  it('takes an upgrade without credentials only to wait for authentication_challenge, and closes it on a bad one', async () => {
+    const ws = new WebSocket(wsUrl(h));
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ action: 'authentication_challenge', seq: 1, data: { token: 'not-a-session' } }));
+    const [code] = (await once(ws, 'close')) as [number];
+    expect(code).toBe(1008);
+  });
+
+  it('relays an authentication_challenge websocket to chat-core once the token is good', async () => {
+    const c = apiClient(h.url);
+    await c.login(ADMIN.username, ADMIN.password);
+    const ws = new WebSocket(wsUrl(h));
+    const messages: { event?: string; seq_reply?: number; status?: string }[] = [];
+    ws.on('message', (raw) => messages.push(JSON.parse(raw.toString()) as never));
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ action: 'authentication_challenge', seq: 1, data: { token: c.token } }));
+    while (!messages.some((m) => m.seq_reply === 1)) await once(ws, 'message');
+    expect(messages[0]).toMatchObject({ event: 'hello' });
+    expect(messages.find((m) => m.seq_reply === 1)).toMatchObject({ status: 'OK' });
+    // Signing out closes the relayed socket too (perhaps before the logout answer arrives).
+    const closed = once(ws, 'close');
+    await c.request('POST', '/api/v4/users/logout');
+    const [code] = (await closed) as [number];
+    expect(code).toBeGreaterThan(0);
   });
 
   it('refuses a cookie-authenticated upgrade from another origin (cross-site websocket hijacking)', async () => {
