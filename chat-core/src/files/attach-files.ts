@@ -1,8 +1,13 @@
 /**
- * Files on posts: attaching uploads to a new post, and the file infos a post's metadata carries.
- * (Seam; the files work fills these in.)
+ * Files on posts: attaching uploads to a new post, the file infos a post's metadata carries, and
+ * the soft delete that goes with a post's.
  */
 import type { ChatDatabase } from '../store/database.js';
+import { findPosts } from '../store/posts.js';
+import type { FileInfoRow, PostRow } from '../store/schema.js';
+import { cannotAttach } from './file-errors.js';
+import { fileInfoJson } from './file-info-json.js';
+import { claimUploads, listFilesOfPosts, softDeleteFilesOfThread } from './file-rows.js';
 
 export interface AttachRequest {
   postId: string;
@@ -12,12 +17,55 @@ export interface AttachRequest {
   at: number;
 }
 
-/** Attaches the caller's own unattached uploads for this channel to the post; anything else is a 400. */
-export async function attachFiles(_db: ChatDatabase, request: AttachRequest): Promise<void> {
-  if (request.fileIds.length > 0) throw new Error('file attachments are not implemented yet');
+/**
+ * Attaches the caller's own unattached uploads for this channel to the post; anything else (an
+ * unknown or deleted id, someone else's upload, another channel's, one already on a post) is a
+ * 400. Runs inside the post's transaction, so a refusal writes nothing at all.
+ */
+export async function attachFiles(db: ChatDatabase, request: AttachRequest): Promise<void> {
+  const fileIds = [...new Set(request.fileIds)];
+  if (fileIds.length === 0) return;
+  const claimed = await claimUploads(db, { ...request, fileIds });
+  if (claimed !== fileIds.length) {
+    throw cannotAttach(`post ${request.postId}: ${claimed} of ${fileIds.length} file ids are attachable uploads of ${request.userId} in ${request.channelId}`);
+  }
 }
 
-/** Mattermost FileInfo JSON for each post that has files. */
-export async function fileInfosForPosts(_db: ChatDatabase, _postIds: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  return new Map();
+/** The post's `file_ids` (parsed here rather than in posts/, which imports this module). */
+function attachedIds(post: PostRow): string[] {
+  try {
+    const value: unknown = JSON.parse(post.file_ids);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Rows in the order of the post's `file_ids` (the order the author attached them in). */
+export function inPostOrder(rows: readonly FileInfoRow[], fileIds: readonly string[]): FileInfoRow[] {
+  const rank = new Map(fileIds.map((id, index) => [id, index]));
+  return [...rows].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
+}
+
+/** Mattermost FileInfo JSON for each post that has live files, in the post's `file_ids` order. */
+export async function fileInfosForPosts(db: ChatDatabase, postIds: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  const rows = await listFilesOfPosts(db, postIds);
+  if (rows.length === 0) return out;
+  const byPost = new Map<string, FileInfoRow[]>();
+  for (const row of rows) byPost.set(row.post_id, [...(byPost.get(row.post_id) ?? []), row]);
+  for (const post of await findPosts(db, [...byPost.keys()])) {
+    const files = (byPost.get(post.id) ?? []).filter((row) => row.channel_id === post.channel_id);
+    if (files.length > 0) out.set(post.id, inPostOrder(files, attachedIds(post)).map(fileInfoJson));
+  }
+  return out;
+}
+
+/**
+ * Soft-deletes the files of a post being deleted, and of its replies when it is a thread root
+ * (as the post's own soft delete takes the thread). Call it in the same transaction as the post's
+ * delete. The contents stay in the store (as Mattermost keeps them) but are never served again.
+ */
+export async function deleteFilesOfPost(db: ChatDatabase, postId: string, at: number): Promise<void> {
+  await softDeleteFilesOfThread(db, postId, at);
 }

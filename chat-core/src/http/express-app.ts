@@ -34,8 +34,10 @@ export interface AppParts {
 
 /** Uploads (multipart, or a raw body) are streamed by their own routes, never parsed as JSON here. */
 const STREAMED_BODY = /^\s*(?:multipart\/|application\/octet-stream)/i;
+/** A raw-body upload (`POST /files?filename=…`) may carry any Content-Type, as Mattermost allows. */
+const isUpload = (req: { method?: string; url?: string }): boolean => req.method === 'POST' && /^\/files(?:\?|$)/.test(req.url ?? '');
 const jsonBody = (limit: string): RequestHandler =>
-  express.json({ limit, strict: true, type: (req) => !STREAMED_BODY.test(req.headers['content-type'] ?? '') });
+  express.json({ limit, strict: true, type: (req) => !isUpload(req) && !STREAMED_BODY.test(req.headers['content-type'] ?? '') });
 
 export function createExpressApp(parts: AppParts): Express {
   const app = express();

@@ -4,6 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import { requirePermission } from '../channels/access.js';
+import { deleteFilesOfPost } from '../files/attach-files.js';
 import { idParam } from '../http/params.js';
 import { claimsOf } from '../http/request-context.js';
 import { sendOk } from '../http/send-json.js';
@@ -20,7 +21,10 @@ export function deletePostHandler(services: ChatServices): RequestHandler {
     const own = access.post.user_id === claims.sub;
     requirePermission(services.authz, access.roles, own ? 'delete_post' : 'delete_others_posts');
     const at = services.now();
-    await softDeletePost(services.db, access.post, at);
+    await services.db.transaction().execute(async (trx) => {
+      await softDeletePost(trx, access.post, at);
+      await deleteFilesOfPost(trx, access.post.id, at);
+    });
     sendOk(res);
     const deleted = postJson({ ...access.post, delete_at: at, update_at: at });
     broadcastToChannel(services, access.post.channel_id, 'post_deleted', { post: JSON.stringify(deleted), delete_by: claims.sub });
