@@ -34,6 +34,7 @@ import { createSsoRechecker, type SsoRechecker } from './login/sso/sso-recheck.j
 import { createChatNodes } from './proxy/chat-nodes.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
+import { createHookForwarder, isHookPath } from './proxy/forward-hook.js';
 import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
 
 export interface GatewayDeps {
@@ -127,6 +128,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     handleRequest(req, res) {
       const requestId = newRequestId();
       res.setHeader('X-Request-Id', requestId);
+      if (isHookPath(req.url ?? '/')) {
+        void hookForwarder.forward(req, res, requestId);
+        return;
+      }
       if (isChatPath(req.url ?? '/')) {
         void httpForwarder.forward(req, res, requestId);
         return;
@@ -150,6 +155,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       await ctx.mailer.close();
       wsForwarder.closeAll();
       httpForwarder.close();
+      hookForwarder.close();
       await unsubscribeRevoked();
       await unsubscribeKeys();
     },

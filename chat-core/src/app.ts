@@ -19,6 +19,7 @@ import type { ChatServices } from './services.js';
 import { openDatabase, pingDatabase, type ChatDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
 import { createUserMirror } from './users/user-mirror.js';
+import { drainOutgoingWebhooks } from './webhooks/outgoing-trigger.js';
 import { createRedisEventBus, type EventBus } from './websocket/event-bus.js';
 import { createWebsocketHub } from './websocket/hub.js';
 import { createUpgradeHandler } from './websocket/upgrade.js';
@@ -75,6 +76,7 @@ export async function createChatCore(options: ChatCoreOptions): Promise<ChatCore
         lifecycle.beginClose();
         await services.hub.closeAll(1001, 'server shutting down');
         await lifecycle.drained();
+        await drainOutgoingWebhooks(services);
         await bus?.close();
         await db.destroy();
       })();

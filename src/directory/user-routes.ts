@@ -1,4 +1,5 @@
 /** Users API (Mattermost v4 shapes): create, me, get, list, roles, deactivate. */
+import { disableBot } from '../bots/bot-active.js';
 import type { GatewayContext } from '../context.js';
 import { createMfaRepository } from '../mfa/mfa-repository.js';
 import { visibleUsers } from './visibility.js';
@@ -95,4 +96,9 @@ export async function deactivateUser(ctx: GatewayContext, userId: string, actorI
   await ctx.sessions.revokeAllForUser(userId);
   await ctx.audit.record('user.deactivated', { actorId, subjectId: userId });
   await ctx.chat.push([{ type: 'user.deactivated', user_id: userId }]);
+  // Mattermost's DisableBotsWhenOwnerIsDeactivated (on by default): a departed person's bots stop too.
+  const bots = createBotRepository(ctx.db, ctx.now);
+  for (const bot of await bots.list({ page: 0, perPage: 200, ownerId: userId, includeDeleted: false, onlyOrphaned: false })) {
+    await disableBot(ctx, bot, actorId, '');
+  }
 }

@@ -5,6 +5,7 @@
  * session's websockets are closed at once.
  */
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../context.js';
 import type { ChatNodes } from './chat-nodes.js';
@@ -55,6 +56,9 @@ export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes):
         const lines = [`HTTP/1.1 101 Switching Protocols`];
         for (let i = 0; i < upRes.rawHeaders.length; i += 2) lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
         socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+        // Events are small frames: without noDelay, Nagle + delayed ACK would hold them back by up to 40 ms.
+        (socket as Socket).setNoDelay?.(true);
+        upSocket.setNoDelay(true);
         if (upHead.length) socket.write(upHead);
         if (head.length) upSocket.write(head);
         upSocket.on('error', () => socket.destroy());
