@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'saml-acs': () => import('./saml-acs.js'),
   'oidc-login': () => import('./oidc-login.js'),
   'ldap-sync': () => import('./ldap-sync.js'),
+  'ws-fanout': () => import('./ws-fanout.js'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -23,6 +24,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'saml-acs': 'complete SAML ACS logins/s (validation through session) vs bare node-saml (target ≥ 85 %)',
   'oidc-login': 'complete OIDC logins/s through the gateway vs a bare openid-client RP (target ≥ 80 %)',
   'ldap-sync': 'full + no-change sync of 10,000 LDAP users / 500 groups vs a bare ldapts read (≤ 30 s, ≤ 3 s, ≤ 300 MB)',
+  'ws-fanout': '5,000 websockets, 100 posts/s into channels of 50: post→receive p99 through the gateway vs direct (≤ 100 ms, ≤ 50 KB/conn, ≤ 1.5×)',
 };
 
 function list(): string {

@@ -35,7 +35,7 @@ import { createChatNodes } from './proxy/chat-nodes.js';
 import { isChatPath } from './proxy/chat-paths.js';
 import { createHttpForwarder } from './proxy/forward-http.js';
 import { createHookForwarder, isHookPath } from './proxy/forward-hook.js';
-import { createWebsocketForwarder, WEBSOCKET_PATH } from './proxy/forward-websocket.js';
+import { createWebsocketForwarder, WEBSOCKET_PATH, type LocalChat } from './proxy/forward-websocket.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -47,6 +47,8 @@ export interface GatewayDeps {
   now?: () => number;
   metrics?: Metrics;
   fetch?: typeof fetch;
+  /** chat-core running in this same process (`gatehouse serve`): authenticated websockets are handed to it directly. */
+  localChat?: LocalChat;
 }
 
 export interface Gateway {
@@ -98,7 +100,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const app = buildExpressApp(ctx, chatUrl);
   // Each forwarder takes its own turns, so websockets spread evenly whatever the request mix.
   const httpForwarder = createHttpForwarder(ctx, createChatNodes(chatUrlsOf(config)));
-  const wsForwarder = createWebsocketForwarder(ctx, createChatNodes(chatUrlsOf(config)));
+  const wsForwarder = createWebsocketForwarder(ctx, createChatNodes(chatUrlsOf(config)), config.chat.urls ? undefined : deps.localChat);
   const hookForwarder = createHookForwarder(ctx, createChatNodes(chatUrlsOf(config)));
 
   const unsubscribeRevoked = await store.subscribe(SESSION_REVOKED_CHANNEL, (message) => {

@@ -2,6 +2,7 @@
  * Starting the services: open storage, migrate, build, listen; and stopping them gracefully (stop
  * accepting, drain in-flight requests, close sockets, then storage).
  */
+import type { LocalChat } from './proxy/forward-websocket.js';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -44,13 +45,15 @@ export interface StartGatewayOptions {
   server?: http.Server;
   now?: () => number;
   fetch?: typeof fetch;
+  /** chat-core in this process (see GatewayDeps.localChat). */
+  localChat?: LocalChat;
 }
 
 export async function startGateway(config: Config, logger: Logger, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const { sql, store } = await openGatewayStorage(config, logger, options.now);
   const sealer = createSealer(loadSecretKey(config.secretKey, join(resolve(config.dataDir), 'secret.key')));
   const gateway = await createGateway(config, { logger, db: sql.db, dialect: sql.dialect, store, authorizer: await createAuthorizer(), sealer,
-    ...(options.now ? { now: options.now } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+    ...(options.now ? { now: options.now } : {}), ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.localChat ? { localChat: options.localChat } : {}) });
   await warmPasswordHashing();
   const bootstrap = await bootstrapFirstAdmin(gateway.ctx);
   const server = options.server ?? http.createServer();

@@ -8,13 +8,15 @@ import type { CliIo } from './run.js';
 export async function runServe(mode: 'serve' | 'gateway' | 'chat', config: Config, logger: Logger, io: CliIo): Promise<number> {
   const closers: (() => Promise<void>)[] = [];
   try {
+    let chat: Awaited<ReturnType<typeof startChat>> | undefined;
     if (mode !== 'gateway') {
-      const chat = await startChat(config, logger);
-      closers.push(() => chat.close());
+      chat = await startChat(config, logger);
+      const running = chat;
+      closers.push(() => running.close());
       logger.info({ url: `http://${config.chat.host}:${config.chat.port}` }, 'chat-core listening');
     }
     if (mode !== 'chat') {
-      const gw = await startGateway(config, logger);
+      const gw = await startGateway(config, logger, chat ? { localChat: chat.core } : {});
       closers.unshift(() => gw.close());
       logger.info({ url: gw.url, site_url: config.siteUrl }, 'gateway listening');
       if (gw.bootstrap.kind === 'setup-link') {

@@ -15,6 +15,15 @@ import { createChallengeRelay } from './websocket-challenge.js';
 
 export const WEBSOCKET_PATH = '/api/v4/websocket';
 
+/**
+ * chat-core's upgrade handler when it runs in this very process (`gatehouse serve`): an
+ * authenticated upgrade is handed to it with the assertion in place of the client's credentials,
+ * so events go from chat-core straight to the client's socket, with no loopback hop.
+ */
+export interface LocalChat {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 export interface WebsocketForwarder {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void>;
   closeSession(sessionId: string): number;
@@ -26,7 +35,7 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes): WebsocketForwarder {
+export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes, local?: LocalChat): WebsocketForwarder {
   const siteOrigin = new URL(ctx.config.siteUrl).origin;
   /** Per session, a closer for each client connection (a spliced socket or a relayed websocket). */
   const bySession = new Map<string, Set<() => void>>();
@@ -50,6 +59,13 @@ export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes):
       if (principal.viaCookie && req.headers.origin !== siteOrigin) return refuse(socket, 403, 'Forbidden');
       if (principal.mfaEnrolRequired) return refuse(socket, 403, 'Forbidden');
       const assertion = await ctx.minter.assertionFor(principal);
+      if (local) {
+        // The same allow-list as over the wire: every client credential is dropped, the assertion attached.
+        req.headers = upstreamUpgradeHeaders(req.headers, assertion, requestId) as http.IncomingHttpHeaders;
+        (socket as Socket).setNoDelay?.(true);
+        track(principal.sessionId, () => socket.destroy(), (listener) => socket.once('close', listener));
+        return local.handleUpgrade(req, socket, head);
+      }
       const target = nodes.next();
       const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: 'GET', headers: upstreamUpgradeHeaders(req.headers, assertion, requestId) });
       upstream.on('upgrade', (upRes, upSocket, upHead) => {

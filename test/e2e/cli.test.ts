@@ -106,7 +106,8 @@ describe('the gatehouse command', () => {
     const rotated = run(['keys', 'rotate', '--force'], env);
     expect(rotated.code, rotated.err).toBe(0);
     expect(rotated.out).toMatch(/signing key \w+ is now active/);
-  });
+  }, 60_000);
+
 
   it('serves the login page and the API on embedded defaults, creates the admin from the environment, and drains on SIGTERM', async () => {
     const [port, chatPort] = [await freePort(), await freePort()];

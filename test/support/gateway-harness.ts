@@ -63,7 +63,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
   const chatPort = (chat.server.address() as { port: number }).port;
   const chatUrl = `http://127.0.0.1:${chatPort}`;
   const config = loadConfig({ env: {}, overrides: merge(merge(base, { chat: { url: chatUrl } }), options.config ?? {}) });
-  const gw = await startGateway(config, logger, { server, ...(options.now ? { now: options.now } : {}) });
+  const gw = await startGateway(config, logger, { server, localChat: chat.core, ...(options.now ? { now: options.now } : {}) });
   return {
     backend, url, chatUrl, config, gw,
     async close() {

@@ -39,6 +39,9 @@ function openPostgres(connectionString: string): ChatDatabase {
       oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString, types, max: 10 });
+  // An idle client dropped by the server (restart, failover) must not crash the process: the pool
+  // replaces it, and a query in flight fails on its own promise.
+  pool.on('error', () => {});
   return new Kysely<ChatSchema>({ dialect: new PostgresDialect({ pool }) });
 }
 

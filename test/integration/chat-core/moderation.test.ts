@@ -126,6 +126,7 @@ describe.each(DIALECTS)('chat-core channel moderation, archive and roles on %s',
   it('answers threads, pins and stats for readers only', async () => {
     const r = await room('P');
     const root = (await post(r.member, r.channelId, 'root')).body as { id: string };
+    h.clock.advance(1);
     const reply = await h.http().post('/api/v4/posts').set(...bearer(r.owner)).send({ channel_id: r.channelId, message: 'reply', root_id: root.id });
     const thread = await h.http().get(`/api/v4/posts/${reply.body.id}/thread`).set(...bearer(r.guest));
     expect(thread.body.order).toEqual([reply.body.id, root.id]);

@@ -149,10 +149,13 @@ describe.each(BACKENDS)('bot accounts (%s)', (backend) => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ user_id: bot.user_id, owner_id: olive.id });
     expect(await auditEvents(bot.user_id)).toContain('bot.assigned');
-    const orphans = async () => (await admin.request('GET', '/api/v4/bots?only_orphaned=true')).json.map((b: { user_id: string }) => b.user_id);
+    const orphans = async () => (await admin.request('GET', '/api/v4/bots?only_orphaned=true&include_deleted=true')).json.map((b: { user_id: string }) => b.user_id);
     expect(await orphans()).not.toContain(bot.user_id);
     expect((await admin.request('DELETE', `/api/v4/users/${olive.id}`)).status).toBe(200);
     expect(await orphans()).toContain(bot.user_id);
+    // Mattermost's DisableBotsWhenOwnerIsDeactivated: the departed owner's bot is disabled with them.
+    expect((await admin.request('GET', `/api/v4/bots/${bot.user_id}?include_deleted=true`)).json.delete_at).toBeGreaterThan(0);
+    expect(await auditEvents(bot.user_id)).toContain('bot.disabled');
   });
 
   it('pages the bot list in creation order', async () => {
