@@ -78,7 +78,7 @@ export interface PostTarget {
  * answer does not delay the next post). Resolves when every post has been answered.
  */
 export async function streamPosts(targets: readonly PostTarget[], rate: number, seconds: number): Promise<PostStream> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 });
   const stream: PostStream = { sent: 0, errors: 0 };
   const total = Math.round(rate * seconds);
   const started = now();

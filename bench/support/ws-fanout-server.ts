@@ -11,7 +11,7 @@ import type { ProvisionEvent } from '../../chat-core/contract.js';
 import { ADMIN, apiClient, startHarness, type Harness } from '../../test/support/gateway-harness.js';
 
 export type ServerRequest =
-  | { cmd: 'start'; users: number; channelSize: number }
+  | { cmd: 'start'; users: number; channelSize: number; transport: 'in-process' | 'tcp' }
   | { cmd: 'assertions' }
   | { cmd: 'rss' }
   | { cmd: 'close' };
@@ -28,8 +28,8 @@ const BATCH = 500;
 let h: Harness | undefined;
 let tokens: string[] = [];
 
-async function start(users: number, channelSize: number): Promise<Seeded> {
-  h = await startHarness('embedded');
+async function start(users: number, channelSize: number, transport: 'in-process' | 'tcp'): Promise<Seeded> {
+  h = await startHarness('embedded', { localChat: transport === 'in-process' });
   const ctx = h.gw.gateway.ctx;
   const admin = apiClient(h.url);
   await admin.login(ADMIN.username, ADMIN.password);
@@ -82,7 +82,7 @@ process.on('message', (message: ServerRequest) => {
   const reply = (value: unknown) => process.send?.({ ok: value });
   const fail = (err: Error) => process.send?.({ error: err.stack ?? err.message });
   switch (message.cmd) {
-    case 'start': start(message.users, message.channelSize).then(reply, fail); break;
+    case 'start': start(message.users, message.channelSize, message.transport).then(reply, fail); break;
     case 'assertions': assertions().then(reply, fail); break;
     case 'rss': reply(rss()); break;
     case 'close': void (h?.close() ?? Promise.resolve()).finally(() => process.exit(0)); break;

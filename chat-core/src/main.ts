@@ -25,6 +25,9 @@ export async function startChatCore(options: StartChatCoreOptions): Promise<Runn
   const core = await createChatCore(options);
   const server = http.createServer(core.handleRequest);
   server.on('upgrade', core.handleUpgrade);
+  // Longer than the gateway keeps an idle pooled connection (30 s): a client must never reuse a
+  // connection the server is closing at that very moment ("socket hang up" → 502).
+  server.keepAliveTimeout = 65_000;
   try {
     await listen(server, options.host, options.port);
   } catch (error) {

@@ -17,7 +17,8 @@ export interface HttpForwarder {
 
 export function createHttpForwarder(ctx: GatewayContext, nodes: ChatNodes): HttpForwarder {
   // noDelay: Nagle's algorithm with delayed ACKs would hold small answers back by up to 40 ms.
-  const agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+  // timeout: an idle pooled connection is dropped after 30 s, well before chat-core's 65 s keep-alive.
+  const agent = new http.Agent({ keepAlive: true, noDelay: true, timeout: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
   const fail = (res: http.ServerResponse, err: unknown, requestId: string) => {
     const error = toGatewayError(err);
     if (error.status >= 500) ctx.logger.error({ request_id: requestId, err: (err as Error).message, code: error.code }, 'proxy failed');

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   admin?: boolean;
   /** Listen on this port instead of a random one (when a peer must know the URL first). */
   port?: number;
+  /** Hand websockets to chat-core in-process, as `gatehouse serve` does (default true); false splices them over TCP. */
+  localChat?: boolean;
 }
 
 export async function startHarness(backend: Backend, options: HarnessOptions = {}): Promise<Harness> {
@@ -63,7 +65,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
   const chatPort = (chat.server.address() as { port: number }).port;
   const chatUrl = `http://127.0.0.1:${chatPort}`;
   const config = loadConfig({ env: {}, overrides: merge(merge(base, { chat: { url: chatUrl } }), options.config ?? {}) });
-  const gw = await startGateway(config, logger, { server, localChat: chat.core, ...(options.now ? { now: options.now } : {}) });
+  const gw = await startGateway(config, logger, { server, ...(options.localChat === false ? {} : { localChat: chat.core }), ...(options.now ? { now: options.now } : {}) });
   return {
     backend, url, chatUrl, config, gw,
     async close() {

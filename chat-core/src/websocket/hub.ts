@@ -35,6 +35,8 @@ interface Entry extends HubConnection {
   seq: number;
   alive: boolean;
   sendFramed(framed: Framed): void;
+  /** Which heartbeat slice pings this connection. */
+  slice: number;
 }
 
 /** An event serialized once for every recipient: only the per-connection `seq` differs. */
@@ -51,7 +53,14 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
   const byUser = new Map<string, Set<Entry>>();
   const { bus } = options;
   const tails = new Map<string, Promise<void>>();
-  const heartbeat = setInterval(() => sweep(byUser), options.heartbeatMs ?? 30_000);
+  // Each connection is pinged once per heartbeat, but spread over it in slices: pinging thousands
+  // of sockets at once would stall the event loop and hold every event back behind the pongs.
+  let slice = 0;
+  let added = 0;
+  const heartbeat = setInterval(() => {
+    sweep(byUser, slice);
+    slice = (slice + 1) % HEARTBEAT_SLICES;
+  }, (options.heartbeatMs ?? 30_000) / HEARTBEAT_SLICES);
   heartbeat.unref();
 
   const remove = (entry: Entry): void => {
@@ -76,7 +85,7 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
       return bus !== undefined || byUser.size > 0;
     },
     add(userId, socket) {
-      const entry = createEntry(userId, socket);
+      const entry = createEntry(userId, socket, (added++) % HEARTBEAT_SLICES);
       let set = byUser.get(userId);
       if (!set) byUser.set(userId, (set = new Set()));
       set.add(entry);
@@ -111,9 +120,9 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
   };
 }
 
-function createEntry(userId: string, socket: WebSocket): Entry {
+function createEntry(userId: string, socket: WebSocket, slice: number): Entry {
   const entry: Entry = {
-    id: newId(), userId, socket, seq: 0, alive: true,
+    id: newId(), userId, socket, seq: 0, alive: true, slice,
     send(event) {
       entry.sendFramed(frame(event));
     },
@@ -127,9 +136,12 @@ function createEntry(userId: string, socket: WebSocket): Entry {
   return entry;
 }
 
-function sweep(byUser: Map<string, Set<Entry>>): void {
+const HEARTBEAT_SLICES = 30;
+
+function sweep(byUser: Map<string, Set<Entry>>, slice: number): void {
   for (const set of byUser.values()) {
     for (const entry of set) {
+      if (entry.slice !== slice) continue;
       if (!entry.alive) entry.socket.terminate();
       entry.alive = false;
       entry.socket.ping();
