@@ -3,13 +3,15 @@
  * channels of 50 members; posts at a steady rate (default 100/s) spread over the channels. For
  * every `posted` event received: the post→receive latency. Two modes, interleaved round by round
  * (ABBA): websockets and posts through the gateway, and straight to chat-core with the assertions
- * the gateway would attach. The server (gateway + chat-core in one process, as `npm start`) runs
- * in a child process so its memory per connection is measured alone: RSS with every socket open
+ * the gateway would attach. The server (gateway + chat-core in one process, compiled and under
+ * plain Node, as `npm start` runs them) is a child process, so its memory per connection is measured alone: RSS with every socket open
  * minus RSS before, after a garbage collection. Targets: p99 ≤ 100 ms, ≤ 50 KB per connection,
  * through-gateway p99 within 1.5× of direct.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseBenchArgs, usage, type ArgSpec } from './support/args.js';
 import { fmt, median, percentile, printJsonLine, sortedCopy, table, verdict } from './support/stats.js';
 import { openFleet, streamPosts, type PostTarget } from './support/ws-fanout-load.js';
@@ -43,6 +45,9 @@ interface Leg {
   expected: number;
   bytesPerConnection: number;
   postErrors: number;
+  /** Event-loop delay during the measured posts, in the server and in this (client) process. */
+  serverLoop: { p99Ms: number; maxMs: number };
+  clientLoop: { p99Ms: number; maxMs: number };
 }
 
 interface Server {
@@ -50,9 +55,12 @@ interface Server {
   close(): Promise<void>;
 }
 
+/** The compiled server (scripts/build.mjs --bench → dist-bench/), under plain Node as `npm start` runs. */
 function startServer(): Server {
-  const child: ChildProcess = fork(new URL('./support/ws-fanout-server.ts', import.meta.url), {
-    execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--bench'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('building dist-bench/ failed (see above)');
+  const child: ChildProcess = fork(new URL('../dist-bench/bench/support/ws-fanout-server.js', import.meta.url), {
+    execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return {
     async request<T>(message: ServerRequest): Promise<T> {
@@ -83,13 +91,19 @@ async function leg(server: Server, seeded: Seeded, mode: Mode, rate: number, sec
   await streamPosts(targets, rate, WARMUP_SECONDS);
   await settle(fleet);
   fleet.reset();
+  await server.request({ cmd: 'loop-delay', reset: true });
+  const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+  clientLoop.enable();
   const stream = await streamPosts(targets, rate, seconds);
   await settle(fleet);
+  clientLoop.disable();
+  const serverLoop = await server.request<{ p99Ms: number; maxMs: number }>({ cmd: 'loop-delay', reset: true });
   const sorted = sortedCopy(fleet.latencies);
   const expected = perPostReceivers(seeded, stream.sent);
   const result: Leg = {
     mode, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), received: fleet.received, expected,
     bytesPerConnection: (after - before) / credentials.length, postErrors: stream.errors,
+    serverLoop, clientLoop: { p99Ms: clientLoop.percentile(99) / 1e6, maxMs: clientLoop.max / 1e6 },
   };
   await fleet.close();
   if (stream.errors > 0) throw new Error(`${mode}: ${stream.errors} posts failed, first: ${stream.firstError}`);
@@ -132,7 +146,7 @@ export async function run(argv: string[]): Promise<void> {
       for (const mode of order) {
         const result = await leg(server, seeded, mode, rate, args.seconds);
         legs.push(result);
-        console.log(`  ${mode.padEnd(7)} p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  ${fmt(result.received)} / ${fmt(result.expected)} events  ${fmt(result.bytesPerConnection / 1024, 1)} KB/conn`);
+        console.log(`  ${mode.padEnd(7)} p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  ${fmt(result.received)} / ${fmt(result.expected)} events  ${fmt(result.bytesPerConnection / 1024, 1)} KB/conn  loop delay max: server ${fmt(result.serverLoop.maxMs)} ms, client ${fmt(result.clientLoop.maxMs)} ms`);
       }
     }
   } finally {

@@ -47,7 +47,7 @@ export interface GatewayDeps {
   now?: () => number;
   metrics?: Metrics;
   fetch?: typeof fetch;
-  /** chat-core running in this same process (`gatehouse serve`): authenticated websockets are handed to it directly. */
+  /** chat-core running in this same process (`gatehouse serve`): authenticated requests and websockets are handed to it directly. */
   localChat?: LocalChat;
 }
 
@@ -99,8 +99,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   rechecker = createSsoRechecker(ctx);
   const app = buildExpressApp(ctx, chatUrl);
   // Each forwarder takes its own turns, so websockets spread evenly whatever the request mix.
-  const httpForwarder = createHttpForwarder(ctx, createChatNodes(chatUrlsOf(config)));
-  const wsForwarder = createWebsocketForwarder(ctx, createChatNodes(chatUrlsOf(config)), config.chat.urls ? undefined : deps.localChat);
+  const localChat = config.chat.urls ? undefined : deps.localChat;
+  const httpForwarder = createHttpForwarder(ctx, createChatNodes(chatUrlsOf(config)), localChat);
+  const wsForwarder = createWebsocketForwarder(ctx, createChatNodes(chatUrlsOf(config)), localChat);
   const hookForwarder = createHookForwarder(ctx, createChatNodes(chatUrlsOf(config)));
 
   const unsubscribeRevoked = await store.subscribe(SESSION_REVOKED_CHANNEL, (message) => {

@@ -6,6 +6,7 @@
  * session tokens and fresh assertions, and reports its RSS after a garbage collection.
  */
 import type { IncomingMessage } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { userUpserted } from '../../src/directory/chat-provisioner.js';
 import type { ProvisionEvent } from '../../chat-core/contract.js';
 import { ADMIN, apiClient, startHarness, type Harness } from '../../test/support/gateway-harness.js';
@@ -14,6 +15,7 @@ export type ServerRequest =
   | { cmd: 'start'; users: number; channelSize: number; transport: 'in-process' | 'tcp' }
   | { cmd: 'assertions' }
   | { cmd: 'rss' }
+  | { cmd: 'loop-delay'; reset: boolean }
   | { cmd: 'close' };
 
 export interface Seeded {
@@ -73,6 +75,15 @@ async function assertions(): Promise<string[]> {
   return out;
 }
 
+/** This process's event-loop delay (ms) since the last reset: a stall here is latency for every socket. */
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+function loopDelay(reset: boolean): { p99Ms: number; maxMs: number } {
+  const result = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+  if (reset) loop.reset();
+  return result;
+}
+
 function rss(): number {
   for (let i = 0; i < 3; i += 1) (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().rss;
@@ -85,6 +96,7 @@ process.on('message', (message: ServerRequest) => {
     case 'start': start(message.users, message.channelSize, message.transport).then(reply, fail); break;
     case 'assertions': assertions().then(reply, fail); break;
     case 'rss': reply(rss()); break;
+    case 'loop-delay': reply(loopDelay(message.reset)); break;
     case 'close': void (h?.close() ?? Promise.resolve()).finally(() => process.exit(0)); break;
   }
 });

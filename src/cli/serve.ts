@@ -16,7 +16,9 @@ export async function runServe(mode: 'serve' | 'gateway' | 'chat', config: Confi
       logger.info({ url: `http://${config.chat.host}:${config.chat.port}` }, 'chat-core listening');
     }
     if (mode !== 'chat') {
-      const gw = await startGateway(config, logger, chat ? { localChat: chat.core } : {});
+      // chat-core runs right here and no other address was configured: hand it requests in-process.
+      const local = chat && !config.chat.url && !config.chat.urls ? { localChat: chat.core } : {};
+      const gw = await startGateway(config, logger, local);
       closers.unshift(() => gw.close());
       logger.info({ url: gw.url, site_url: config.siteUrl }, 'gateway listening');
       if (gw.bootstrap.kind === 'setup-link') {

@@ -8,14 +8,15 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { mattermostErrorBody, toGatewayError } from '../errors/respond.js';
 import { checkCsrf } from '../sessions/authenticate.js';
 import type { ChatNodes } from './chat-nodes.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { LocalChat } from './forward-websocket.js';
+import { downstreamResponseHeaders, replaceRequestHeaders, upstreamRequestHeaders } from './headers.js';
 
 export interface HttpForwarder {
   forward(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void>;
   close(): void;
 }
 
-export function createHttpForwarder(ctx: GatewayContext, nodes: ChatNodes): HttpForwarder {
+export function createHttpForwarder(ctx: GatewayContext, nodes: ChatNodes, local?: LocalChat): HttpForwarder {
   // noDelay: Nagle's algorithm with delayed ACKs would hold small answers back by up to 40 ms.
   // timeout: an idle pooled connection is dropped after 30 s, well before chat-core's 65 s keep-alive.
   const agent = new http.Agent({ keepAlive: true, noDelay: true, timeout: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
@@ -35,6 +36,11 @@ export function createHttpForwarder(ctx: GatewayContext, nodes: ChatNodes): Http
         checkCsrf(req, principal, ctx.config.sessions.strictCsrf);
         if (principal.mfaEnrolRequired) throw new GatewayError('MFA_REQUIRED', { detail: 'chat before MFA enrolment' });
         const assertion = await ctx.minter.assertionFor(principal);
+        if (local) {
+          replaceRequestHeaders(req, upstreamRequestHeaders(req.headers, assertion, requestId));
+          res.once('finish', () => ctx.metrics.proxyDuration.observe({ status: String(res.statusCode) }, (performance.now() - started) / 1000));
+          return local.handleRequest(req, res);
+        }
         const target = nodes.next();
         const upstream = http.request({
           agent, host: target.hostname, port: target.port, method: req.method, path: req.url,

@@ -10,17 +10,19 @@ import type { Duplex } from 'node:stream';
 import type { GatewayContext } from '../context.js';
 import type { ChatNodes } from './chat-nodes.js';
 import { readCredential } from '../sessions/authenticate.js';
-import { upstreamUpgradeHeaders } from './headers.js';
+import { replaceRequestHeaders, upstreamUpgradeHeaders } from './headers.js';
 import { createChallengeRelay } from './websocket-challenge.js';
 
 export const WEBSOCKET_PATH = '/api/v4/websocket';
 
 /**
- * chat-core's upgrade handler when it runs in this very process (`gatehouse serve`): an
- * authenticated upgrade is handed to it with the assertion in place of the client's credentials,
- * so events go from chat-core straight to the client's socket, with no loopback hop.
+ * chat-core when it runs in this very process (`gatehouse serve`): an authenticated request or
+ * upgrade is handed to it with the assertion in place of the client's credentials (the same header
+ * allow-list as over the wire), so answers and events go from chat-core straight to the client's
+ * socket, with no loopback hop.
  */
 export interface LocalChat {
+  handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void;
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
@@ -60,8 +62,7 @@ export function createWebsocketForwarder(ctx: GatewayContext, nodes: ChatNodes, 
       if (principal.mfaEnrolRequired) return refuse(socket, 403, 'Forbidden');
       const assertion = await ctx.minter.assertionFor(principal);
       if (local) {
-        // The same allow-list as over the wire: every client credential is dropped, the assertion attached.
-        req.headers = upstreamUpgradeHeaders(req.headers, assertion, requestId) as http.IncomingHttpHeaders;
+        replaceRequestHeaders(req, upstreamUpgradeHeaders(req.headers, assertion, requestId));
         (socket as Socket).setNoDelay?.(true);
         track(principal.sessionId, () => socket.destroy(), (listener) => socket.once('close', listener));
         return local.handleUpgrade(req, socket, head);

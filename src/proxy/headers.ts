@@ -3,7 +3,7 @@
  * Authorization, any assertion or identity header a client invents) is dropped by construction.
  * Responses: everything but hop-by-hop headers and Set-Cookie (chat-core sets no cookies of ours).
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 
 const REQUEST_ALLOW = ['accept', 'accept-language', 'accept-encoding', 'content-type', 'content-length', 'user-agent', 'if-none-match', 'if-modified-since', 'cache-control'] as const;
 const WEBSOCKET_ALLOW = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'user-agent'] as const;
@@ -40,4 +40,21 @@ export function downstreamResponseHeaders(headers: IncomingHttpHeaders): Outgoin
     if (value !== undefined && !RESPONSE_DROP.has(name)) out[name] = value;
   }
   return out;
+}
+
+/**
+ * Hands a request to chat-core in this same process (see LocalChat): its headers become exactly
+ * `headers` — the raw list too, so no client credential survives anywhere on the object.
+ */
+export function replaceRequestHeaders(req: IncomingMessage, headers: OutgoingHttpHeaders): void {
+  const clean: IncomingHttpHeaders = {};
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    clean[name] = text;
+    raw.push(name, text);
+  }
+  req.headers = clean;
+  req.rawHeaders = raw;
 }

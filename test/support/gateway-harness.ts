@@ -11,6 +11,7 @@ import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { createLogger } from '../../src/http/logger.js';
 import { listen, startGateway, type RunningGateway } from '../../src/server.js';
 import { startChat } from '../../src/cli/chat-launcher.js';
+import type { LocalChat } from '../../src/proxy/forward-websocket.js';
 import { createTestPostgres, REDIS_URL, uniqueRedisPrefix, type TestPostgres } from './databases.js';
 
 export type Backend = 'embedded' | 'cluster';
@@ -34,8 +35,11 @@ export interface HarnessOptions {
   admin?: boolean;
   /** Listen on this port instead of a random one (when a peer must know the URL first). */
   port?: number;
-  /** Hand websockets to chat-core in-process, as `gatehouse serve` does (default true); false splices them over TCP. */
-  localChat?: boolean;
+  /**
+   * Hand requests and websockets to chat-core in-process, as `gatehouse serve` does (default true, unless
+   * `config.chat.url` points elsewhere); false sends them over TCP.
+   */
+  localChat?: boolean | LocalChat;
 }
 
 export async function startHarness(backend: Backend, options: HarnessOptions = {}): Promise<Harness> {
@@ -65,7 +69,7 @@ export async function startHarness(backend: Backend, options: HarnessOptions = {
   const chatPort = (chat.server.address() as { port: number }).port;
   const chatUrl = `http://127.0.0.1:${chatPort}`;
   const config = loadConfig({ env: {}, overrides: merge(merge(base, { chat: { url: chatUrl } }), options.config ?? {}) });
-  const gw = await startGateway(config, logger, { server, ...(options.localChat === false ? {} : { localChat: chat.core }), ...(options.now ? { now: options.now } : {}) });
+  const gw = await startGateway(config, logger, { server, ...(typeof options.localChat === 'object' ? { localChat: options.localChat } : options.localChat === false || options.config?.chat?.url ? {} : { localChat: chat.core }), ...(options.now ? { now: options.now } : {}) });
   return {
     backend, url, chatUrl, config, gw,
     async close() {

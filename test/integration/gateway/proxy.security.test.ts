@@ -92,3 +92,41 @@ describe('the proxy strips every client credential', () => {
     }
   });
 });
+
+describe('the in-process hand-over to chat-core (gatehouse serve) strips every client credential too', () => {
+  let h: Harness;
+  const seen: { headers: http.IncomingHttpHeaders; raw: string[] }[] = [];
+  beforeAll(async () => {
+    // A recording stand-in for the chat-core in this process, so the test sees exactly what it is handed.
+    const recorder = {
+      handleRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+        seen.push({ headers: req.headers, raw: req.rawHeaders });
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      },
+      handleUpgrade(_req: http.IncomingMessage, socket: import('node:stream').Duplex) { socket.destroy(); },
+    };
+    h = await startHarness('embedded', { localChat: recorder });
+  });
+  afterAll(async () => { await h?.close(); });
+
+  it('hands over only the assertion and the allow-listed headers, in headers and rawHeaders alike', async () => {
+    const c = apiClient(h.url);
+    await c.login(ADMIN.username, ADMIN.password);
+    const r = await c.request('GET', '/api/v4/channels/abc/posts', {
+      useCookies: true,
+      headers: { 'x-forwarded-user': 'root', 'x-csrf-token': c.jar.get('MMCSRF')!, 'x-requested-with': 'XMLHttpRequest' },
+    });
+    expect(r.status).toBe(200);
+    const { headers, raw } = seen.at(-1)!;
+    expect(headers.cookie).toBeUndefined();
+    expect(headers['x-forwarded-user']).toBeUndefined();
+    expect(headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const rawText = raw.join('\n').toLowerCase();
+    expect(rawText).not.toContain('mmauthtoken');
+    expect(rawText).not.toContain(c.token!.toLowerCase());
+    expect(rawText).not.toContain('x-forwarded-user');
+  });
+});
+
