@@ -6,13 +6,13 @@
  * gateway nodes; counting happens before forwarding, so unknown ids count too (guessing costs).
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import { INCOMING_HOOK_PREFIX } from '../../chat-core/contract.js';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { mattermostErrorBody, toGatewayError } from '../errors/respond.js';
 import type { ChatNodes } from './chat-nodes.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { createUpstreamAgent, failProxied, pipeUpstream } from './upstream.js';
 
 /** Calls one hook may take per minute, from everyone together. */
 export const HOOK_CALLS_PER_MINUTE = 60;
@@ -96,28 +96,11 @@ function hookHeaders(req: http.IncomingMessage, requestId: string): http.Outgoin
 }
 
 export function createHookForwarder(ctx: GatewayContext, nodes: ChatNodes): HookForwarder {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' });
-  const fail = (res: http.ServerResponse, err: unknown, requestId: string) => {
-    const error = toGatewayError(err);
-    if (error.status >= 500) ctx.logger.error({ request_id: requestId, err: (err as Error).message, code: error.code }, 'incoming webhook proxy failed');
-    if (res.headersSent) { res.destroy(); return; }
-    sendError(res, error.status, mattermostErrorBody(error, requestId));
-  };
-  const relay = (req: http.IncomingMessage, res: http.ServerResponse, hookId: string, requestId: string) => {
-    const started = performance.now();
-    const target = nodes.next();
-    const upstream = http.request({
-      agent, host: target.hostname, port: target.port, method: 'POST', path: `${INCOMING_HOOK_PREFIX}${hookId}`, headers: hookHeaders(req, requestId),
-    });
-    upstream.on('response', (up) => {
-      ctx.metrics.proxyDuration.observe({ status: String(up.statusCode) }, (performance.now() - started) / 1000);
-      res.writeHead(up.statusCode ?? 502, downstreamResponseHeaders(up.headers));
-      up.pipe(res);
-    });
-    upstream.on('error', (err) => fail(res, new GatewayError('UPSTREAM_UNAVAILABLE', { cause: err, detail: err.message }), requestId));
-    res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
-    req.pipe(upstream);
-  };
+  const agent = createUpstreamAgent(64);
+  const relay = (req: http.IncomingMessage, res: http.ServerResponse, hookId: string, requestId: string) => pipeUpstream(ctx, agent, req, res, {
+    target: nodes.next(), method: 'POST', path: `${INCOMING_HOOK_PREFIX}${hookId}`, headers: hookHeaders(req, requestId),
+    requestId, started: performance.now(), what: 'incoming webhook proxy',
+  });
   return {
     async forward(req, res, requestId) {
       try {
@@ -141,7 +124,7 @@ export function createHookForwarder(ctx: GatewayContext, nodes: ChatNodes): Hook
         relay(req, res, hookId, requestId);
       } catch (err) {
         req.resume();
-        fail(res, err, requestId);
+        failProxied(ctx, res, err, requestId, 'incoming webhook proxy');
       }
     },
     close() {

@@ -3,58 +3,12 @@
  * a store the test can also open, so every refusal is checked to have left no row and no image.
  */
 import http from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { pino } from 'pino';
-import request from 'supertest';
+import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatCore, type RunningChatCore } from '../../../chat-core/src/main.js';
-import { openDatabase, type ChatDatabase, type DatabaseConfig } from '../../../chat-core/src/store/database.js';
-import { createTestIssuer, randomUserId, type Overrides, type TestIssuer } from '../../support/assertions.js';
-import { createTestPostgres } from '../../support/databases.js';
-import { DIALECTS, bearer, createTestClock, memberOf, newTeamId, type Dialect, type TestUser } from './harness.js';
-
-interface Stored {
-  running: RunningChatCore;
-  db: ChatDatabase;
-  filesDir: string;
-  clock: ReturnType<typeof createTestClock>;
-  user(claims?: Overrides): Promise<TestUser>;
-  http(): ReturnType<typeof request>;
-  close(): Promise<void>;
-}
-
-async function startStored(dialect: Dialect): Promise<Stored> {
-  const clock = createTestClock();
-  const issuer: TestIssuer = await createTestIssuer({ now: clock.now });
-  const postgres = dialect === 'postgres' ? await createTestPostgres('gh_chat_emoji') : undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'gh-chat-emoji-'));
-  const store: DatabaseConfig = postgres ? { databaseUrl: postgres.url } : { sqlitePath: join(dir, 'chat.db') };
-  const filesDir = join(dir, 'files');
-  const running = await startChatCore({
-    config: { ...store, filesDirectory: filesDir, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, algorithm: issuer.algorithm, clockSkewSeconds: 30, jwksCooldownMs: 30_000, maxPostLength: 16_383 },
-    logger: pino({ level: 'silent' }), now: clock.now, host: '127.0.0.1', port: 0,
-  });
-  const db = openDatabase(store).db;
-  return {
-    running, db, filesDir, clock,
-    async user(claims = {}) {
-      const id = randomUserId();
-      const full = { username: `u${id.slice(0, 10)}`, name: `User ${id.slice(0, 4)}`, ...claims, sub: id };
-      return { id, token: await issuer.mint(full), claims: full };
-    },
-    http: () => request(running.server),
-    async close() {
-      await db.destroy();
-      await running.close();
-      await issuer.close();
-      await postgres?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { DIALECTS, bearer, memberOf, newTeamId, startStoredHarness, type StoredHarness, type TestUser } from './harness.js';
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -82,8 +36,8 @@ function png(size: number, seed = 0): Buffer {
 const GIF_1X1 = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
 describe.each(DIALECTS)('chat-core custom emoji on %s', (dialect) => {
-  let h: Stored;
-  beforeAll(async () => { h = await startStored(dialect); });
+  let h: StoredHarness;
+  beforeAll(async () => { h = await startStoredHarness(dialect); });
   afterAll(async () => { await h.close(); });
 
   const upload = (user: TestUser, emoji: unknown, image: Buffer | undefined, filename = 'emoji.png', contentType = 'image/png') => {

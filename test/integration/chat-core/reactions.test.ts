@@ -3,63 +3,14 @@
  * also open (a SQLite file or a PostgreSQL database), so the test can set channel moderation and
  * archive a channel the way their own routes will write them, and check what was (not) written.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChatCore, type RunningChatCore } from '../../../chat-core/src/main.js';
-import { openDatabase, type ChatDatabase, type DatabaseConfig } from '../../../chat-core/src/store/database.js';
-import { createTestIssuer, randomUserId, type Overrides, type TestIssuer } from '../../support/assertions.js';
-import { createTestPostgres } from '../../support/databases.js';
-import { DIALECTS, bearer, createTestClock, memberOf, newTeamId, type Dialect, type TestUser } from './harness.js';
+import { DIALECTS, bearer, memberOf, newTeamId, startStoredHarness, type StoredHarness, type TestUser } from './harness.js';
 import { connect, type TestSocket } from './ws-client.js';
 
-interface Stored {
-  url: string;
-  running: RunningChatCore;
-  db: ChatDatabase;
-  clock: ReturnType<typeof createTestClock>;
-  user(claims?: Overrides): Promise<TestUser>;
-  http(): ReturnType<typeof request>;
-  close(): Promise<void>;
-}
-
-async function startStored(dialect: Dialect): Promise<Stored> {
-  const clock = createTestClock();
-  const issuer: TestIssuer = await createTestIssuer({ now: clock.now });
-  const postgres = dialect === 'postgres' ? await createTestPostgres('gh_chat_rx') : undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'gh-chat-rx-'));
-  const store: DatabaseConfig = postgres ? { databaseUrl: postgres.url } : { sqlitePath: join(dir, 'chat.db') };
-  const running = await startChatCore({
-    config: { ...store, filesDirectory: join(dir, 'files'), issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, algorithm: issuer.algorithm, clockSkewSeconds: 30, jwksCooldownMs: 30_000, maxPostLength: 16_383 },
-    logger: pino({ level: 'silent' }), now: clock.now, host: '127.0.0.1', port: 0,
-  });
-  const db = openDatabase(store).db;
-  const address = running.server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`, running, db, clock,
-    async user(claims = {}) {
-      const id = randomUserId();
-      const full = { username: `u${id.slice(0, 10)}`, name: `User ${id.slice(0, 4)}`, ...claims, sub: id };
-      return { id, token: await issuer.mint(full), claims: full };
-    },
-    http: () => request(running.server),
-    async close() {
-      await db.destroy();
-      await running.close();
-      await issuer.close();
-      await postgres?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe.each(DIALECTS)('chat-core reactions on %s', (dialect) => {
-  let h: Stored;
+  let h: StoredHarness;
   const sockets: TestSocket[] = [];
-  beforeAll(async () => { h = await startStored(dialect); });
+  beforeAll(async () => { h = await startStoredHarness(dialect); });
   afterAll(async () => {
     for (const socket of sockets) socket.ws.terminate();
     await h.close();
