@@ -19,7 +19,7 @@ import type { Seeded, ServerRequest } from './support/ws-fanout-server.js';
 
 export const SUMMARY = 'Websocket post→receive latency and memory per connection, through the gateway vs straight to chat-core.';
 export const SPEC: ArgSpec = {
-  rounds: 1, seconds: 20,
+  rounds: 2, seconds: 15,
   secondsHelp: 'seconds of posting per leg (after a 2 s warm-up)',
   choices: {
     connections: { values: ['500', '1000', '2000', '5000'], default: '5000', help: 'websocket connections (one user each)' },
