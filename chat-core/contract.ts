@@ -79,7 +79,10 @@ export type ProvisionEvent =
   | { type: 'user.deactivated'; user_id: string }
   | { type: 'channel.member_added'; channel_id: string; user_id: string; scheme_admin?: boolean }
   | { type: 'channel.member_removed'; channel_id: string; user_id: string }
-  /** The user joined a team: they may now be added to its channels before they ever use chat. Needs the user mirrored. */
+  /**
+   * The user joined a team: they may now be added to its channels before they ever use chat. A no-op
+   * for a user not mirrored yet (their first assertion names their teams), so a sync may send it freely.
+   */
   | { type: 'team.member_added'; team_id: string; user_id: string }
   | { type: 'team.member_removed'; team_id: string; user_id: string }
   /**

@@ -94,7 +94,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     authenticator: createAuthenticator({ sessions, access, tokens, store, onSession: (s) => rechecker?.onSessionUsed(s) }),
     audit: createAuditLog(db, logger, now), metrics, signingKeys, keySet: () => keySet, minter,
     connectors: await createConnectorRegistry(config, { store, logger, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
-    chat: createChatProvisioner({ chatUrl, assertion: () => minter.provisionAssertion(), logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    chat: createChatProvisioner({ chatUrls: chatUrlsOf(config), assertion: () => minter.provisionAssertion(), logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   };
   rechecker = createSsoRechecker(ctx);
   const app = buildExpressApp(ctx, chatUrl);

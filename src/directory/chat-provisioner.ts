@@ -24,12 +24,30 @@ export function userUpserted(user: Pick<UserRow, 'id' | 'username' | 'first_name
   return { type: 'user.upserted', user: { id: user.id, username: user.username, display_name: displayName(user), guest, deactivated: false } };
 }
 
-export function createChatProvisioner(deps: { chatUrl: string; assertion: () => Promise<string>; logger: Logger; fetch?: typeof fetch }): ChatProvisioner {
+/**
+ * Provisioning calls go to the first chat-core node (all share one database); when a node cannot be
+ * reached, the next attempt goes to the next one.
+ */
+export function createChatProvisioner(deps: { chatUrls: readonly string[]; assertion: () => Promise<string>; logger: Logger; fetch?: typeof fetch }): ChatProvisioner {
   const doFetch = deps.fetch ?? fetch;
-  const pushBatch = async (events: ProvisionEvent[]): Promise<boolean> => {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+  const urls = deps.chatUrls;
+  const attempts = Math.max(ATTEMPTS, urls.length);
+  /** Tries each node in turn while the call fails to reach one (a thrown fetch); an answer ends it. */
+  const reaching = async (path: string, init: () => Promise<RequestInit>): Promise<Response> => {
+    let last: unknown;
+    for (const url of urls) {
       try {
-        const res = await doFetch(`${deps.chatUrl}${PROVISION_PATH}`, {
+        return await doFetch(`${url}${path}`, await init());
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  };
+  const pushBatch = async (events: ProvisionEvent[]): Promise<boolean> => {
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        const res = await doFetch(`${urls[(attempt - 1) % urls.length]}${PROVISION_PATH}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await deps.assertion()}` },
           body: JSON.stringify({ events }),
@@ -54,9 +72,9 @@ export function createChatProvisioner(deps: { chatUrl: string; assertion: () => 
     async getChannel(channelId) {
       let res: Response;
       try {
-        res = await doFetch(`${deps.chatUrl}${PROVISION_CHANNEL_PATH}/${encodeURIComponent(channelId)}`, {
+        res = await reaching(`${PROVISION_CHANNEL_PATH}/${encodeURIComponent(channelId)}`, async () => ({
           headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(10_000),
-        });
+        }));
       } catch (err) {
         throw new GatewayError('UPSTREAM_UNAVAILABLE', { detail: `reading channel ${channelId}: ${(err as Error).message}`, cause: err });
       }
@@ -71,7 +89,7 @@ export function createChatProvisioner(deps: { chatUrl: string; assertion: () => 
         const q = new URLSearchParams({ user_id: userId });
         for (const id of unique.slice(i, i + MAX_SHARED_QUERY)) q.append('other_id', id);
         try {
-          const res = await doFetch(`${deps.chatUrl}${PROVISION_SHARED_PATH}?${q}`, { headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(5000) });
+          const res = await reaching(`${PROVISION_SHARED_PATH}?${q}`, async () => ({ headers: { authorization: `Bearer ${await deps.assertion()}` }, signal: AbortSignal.timeout(5000) }));
           if (!res.ok) { deps.logger.warn({ status: res.status }, 'chat-core refused a shared-channel query; answering none'); continue; }
           for (const id of ((await res.json()) as ProvisionShared).shared_ids) found.add(id);
         } catch (err) {

@@ -89,6 +89,7 @@ export async function reconcileTeam(ctx: GatewayContext, teamId: string, opts: R
   const changes: MembershipChange[] = [];
   const touched = new Set<string>();
   const removed: ProvisionEvent[] = [];
+  const provisioned: ProvisionEvent[] = [];
   const change = async (kind: MembershipChangeKind, userId: string, apply: () => Promise<unknown>) => {
     changes.push({ kind, target: teamId, userId });
     if (opts.dryRun) return;
@@ -98,7 +99,12 @@ export async function reconcileTeam(ctx: GatewayContext, teamId: string, opts: R
   for (const [userId, w] of wanted) {
     const cur = current.get(userId);
     if (!cur) {
-      if (w.autoAdd) await change('team.add', userId, () => ctx.teams.addMember(teamId, userId, teamRoles(w), w.admin && !w.guest));
+      if (w.autoAdd) {
+        await change('team.add', userId, async () => {
+          await ctx.teams.addMember(teamId, userId, teamRoles(w), w.admin && !w.guest);
+          provisioned.push({ type: 'team.member_added', team_id: teamId, user_id: userId });
+        });
+      }
       continue;
     }
     const isAdmin = cur.roles.split(' ').includes('team_admin');
@@ -116,7 +122,7 @@ export async function reconcileTeam(ctx: GatewayContext, teamId: string, opts: R
       await change('team.demote', userId, () => ctx.teams.setMemberRoles(teamId, userId, ['team_user']));
     }
   }
-  if (!opts.dryRun) await afterChanges(ctx, changes, touched, removed);
+  if (!opts.dryRun) await afterChanges(ctx, changes, touched, [...provisioned, ...removed]);
   return changes;
 }
 
@@ -185,9 +191,9 @@ export async function reconcileChannel(ctx: GatewayContext, channelId: string, o
   return changes;
 }
 
-async function afterChanges(ctx: GatewayContext, changes: MembershipChange[], touched: Set<string>, removed: ProvisionEvent[]): Promise<void> {
+async function afterChanges(ctx: GatewayContext, changes: MembershipChange[], touched: Set<string>, events: ProvisionEvent[]): Promise<void> {
   for (const userId of touched) await ctx.access.invalidate(userId);
-  if (removed.length > 0) await ctx.chat.push(removed);
+  if (events.length > 0) await ctx.chat.push(events);
   for (const c of changes) {
     const event = c.kind === 'team.add' ? 'team.member_added' : c.kind === 'team.remove' ? 'team.member_removed' : c.kind.startsWith('team.') ? 'team.member_roles_changed' : undefined;
     if (event) await ctx.audit.record(event, { subjectId: c.userId, details: { team_id: c.target, by: 'group_sync', change: c.kind } });

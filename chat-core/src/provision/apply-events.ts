@@ -63,7 +63,8 @@ async function applyOne(db: ChatDatabase, at: number, event: ProvisionEvent, ind
       await removeMember(db, event.channel_id, event.user_id);
       return;
     case 'team.member_added':
-      if (!(await findUser(db, event.user_id))) throw eventError(index, 'provision.user_not_found', `user ${event.user_id} is not mirrored; send user.upserted first`);
+      // A user chat-core has never seen gets their teams from their first assertion: nothing to do.
+      if (!(await findUser(db, event.user_id))) return;
       await db.insertInto('team_members').values({ team_id: event.team_id, user_id: event.user_id })
         .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing()).execute();
       batch.touchedUsers.add(event.user_id);

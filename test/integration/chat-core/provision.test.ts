@@ -68,6 +68,17 @@ describe.each(DIALECTS)('chat-core provisioning on %s', (dialect) => {
     expect((await provision(events.slice(1))).body).toEqual({ applied: MAX_PROVISION_EVENTS });
   });
 
+  it('records a team membership so channel members can add the person before they ever chat; a no-op for a user never mirrored', async () => {
+    const { team, owner, channel } = await setup();
+    const id = randomUserId();
+    expect((await provision([mirrored(id)])).status).toBe(200);
+    const before = await h.http().post(`/api/v4/channels/${channel.id}/members`).set(...bearer(owner)).send({ user_id: id });
+    expect(before.body.id).toBe('api.channel.add_user.to.channel.failed.not_team_member.app_error');
+    expect((await provision([{ type: 'team.member_added', team_id: team, user_id: id }])).body).toEqual({ applied: 1 });
+    expect((await h.http().post(`/api/v4/channels/${channel.id}/members`).set(...bearer(owner)).send({ user_id: id })).status).toBe(201);
+    expect((await provision([{ type: 'team.member_added', team_id: team, user_id: randomUserId() }])).body).toEqual({ applied: 1 });
+  });
+
   it('refuses to add a user the mirror has never heard of', async () => {
     const { channel } = await setup();
     const res = await provision([{ type: 'channel.member_added', channel_id: channel.id, user_id: randomUserId() }]);
