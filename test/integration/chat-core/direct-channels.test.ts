@@ -33,6 +33,16 @@ describe.each(DIALECTS)('chat-core direct and group channels on %s', (dialect) =
     expect(mine.body.map((c: { id: string }) => c.id)).toContain(first.body.id);
   });
 
+  it('ends with one direct channel when both people open it at the same moment', async () => {
+    const team = newTeamId();
+    const [alice, bob] = [await seen(team), await seen(team)];
+    const answers = await Promise.all([direct(alice, [alice.id, bob.id]), direct(bob, [bob.id, alice.id]), direct(alice, [bob.id, alice.id])]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    expect(new Set(answers.map((a) => a.body.id as string)).size).toBe(1);
+    const members = await h.http().get(`/api/v4/channels/${answers[0]!.body.id}/members`).set(...bearer(alice));
+    expect(members.body.map((m: { user_id: string }) => m.user_id).sort()).toEqual([alice.id, bob.id].sort());
+  });
+
   it('keeps a direct channel closed to everyone else: get, posts, members and joining are refused', async () => {
     const team = newTeamId();
     const [alice, bob, eve] = [await seen(team), await seen(team), await seen(team)];
