@@ -1,16 +1,8 @@
 /** Mattermost's `Bot` JSON (server/public/model/bot.go). */
 import type { BotView } from './bots.js';
 
-export interface MattermostBot {
-  user_id: string;
-  username: string;
-  display_name: string;
-  description: string;
-  owner_id: string;
-  create_at: number;
-  update_at: number;
-  delete_at: number;
-}
+/** The same fields as the store's view, and only those: a copy, so nothing else a row carries leaks out. */
+export type MattermostBot = BotView;
 
 export function toMattermostBot(b: BotView): MattermostBot {
   return {

@@ -79,6 +79,11 @@ export function requireChannelPermission(authz: Authorizer, access: ChannelAcces
   if (moderationRemoves(access.channel, access.roles, permission)) throw forbidden(`${permission} is moderated off in channel ${access.channel.id}`);
 }
 
+/** The same answer as requireChannelPermission, as a boolean (for what is skipped rather than refused). */
+export function channelAllows(authz: Authorizer, access: ChannelAccess, permission: string): boolean {
+  return authz.allows(access.roles, permission) && !moderationRemoves(access.channel, access.roles, permission);
+}
+
 export function requireRead(authz: Authorizer, claims: AssertionClaims, access: ChannelAccess): void {
   if (!canRead(authz, claims, access)) throw forbidden(`cannot read channel ${access.channel.id}`);
 }

@@ -15,7 +15,7 @@ import type { ChatServices } from '../services.js';
 import { findChannelByName, insertChannel } from '../store/channels.js';
 import type { ChatDatabase } from '../store/database.js';
 import { isExternalId, newId } from '../store/ids.js';
-import { addMember } from '../store/members.js';
+import { addMember, usersSharingChannel } from '../store/members.js';
 import type { ChannelRow, UserRow } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import { sendToUser } from '../websocket/broadcast.js';
@@ -93,10 +93,7 @@ async function checkGuestRule(db: ChatDatabase, users: readonly UserRow[]): Prom
   for (const guest of users.filter((u) => u.guest === 1)) {
     const others = users.filter((u) => u.id !== guest.id).map((u) => u.id);
     if (others.length === 0) continue;
-    const rows = await db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
-      .innerJoin('channels', 'channels.id', 'a.channel_id').select('b.user_id').distinct()
-      .where('a.user_id', '=', guest.id).where('b.user_id', 'in', others).where('channels.delete_at', '=', 0).execute();
-    if (rows.length !== others.length) throw forbidden(`guest ${guest.id} shares no channel with every participant`);
+    if ((await usersSharingChannel(db, guest.id, others)).length !== others.length) throw forbidden(`guest ${guest.id} shares no channel with every participant`);
   }
 }
 

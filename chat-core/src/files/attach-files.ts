@@ -3,7 +3,7 @@
  * the soft delete that goes with a post's.
  */
 import type { ChatDatabase } from '../store/database.js';
-import { findPosts } from '../store/posts.js';
+import { fileIdsOf } from '../store/posts.js';
 import type { FileInfoRow, PostRow } from '../store/schema.js';
 import { cannotAttach } from './file-errors.js';
 import { fileInfoJson } from './file-info-json.js';
@@ -31,32 +31,26 @@ export async function attachFiles(db: ChatDatabase, request: AttachRequest): Pro
   }
 }
 
-/** The post's `file_ids` (parsed here rather than in posts/, which imports this module). */
-function attachedIds(post: PostRow): string[] {
-  try {
-    const value: unknown = JSON.parse(post.file_ids);
-    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Rows in the order of the post's `file_ids` (the order the author attached them in). */
 export function inPostOrder(rows: readonly FileInfoRow[], fileIds: readonly string[]): FileInfoRow[] {
   const rank = new Map(fileIds.map((id, index) => [id, index]));
   return [...rows].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
 }
 
-/** Mattermost FileInfo JSON for each post that has live files, in the post's `file_ids` order. */
-export async function fileInfosForPosts(db: ChatDatabase, postIds: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+/** Mattermost FileInfo JSON for each of these posts that has live files, in the post's `file_ids` order. */
+export async function fileInfosForPosts(db: ChatDatabase, posts: readonly PostRow[]): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
-  const rows = await listFilesOfPosts(db, postIds);
+  const rows = await listFilesOfPosts(db, posts.map((post) => post.id));
   if (rows.length === 0) return out;
   const byPost = new Map<string, FileInfoRow[]>();
-  for (const row of rows) byPost.set(row.post_id, [...(byPost.get(row.post_id) ?? []), row]);
-  for (const post of await findPosts(db, [...byPost.keys()])) {
+  for (const row of rows) {
+    const list = byPost.get(row.post_id);
+    if (list) list.push(row);
+    else byPost.set(row.post_id, [row]);
+  }
+  for (const post of posts) {
     const files = (byPost.get(post.id) ?? []).filter((row) => row.channel_id === post.channel_id);
-    if (files.length > 0) out.set(post.id, inPostOrder(files, attachedIds(post)).map(fileInfoJson));
+    if (files.length > 0) out.set(post.id, inPostOrder(files, fileIdsOf(post)).map(fileInfoJson));
   }
   return out;
 }

@@ -28,6 +28,6 @@ export function getFileLinkHandler(services: ChatServices): RequestHandler {
 export function getPostFileInfosHandler(services: ChatServices): RequestHandler {
   return async (req, res) => {
     const { post } = await loadReadablePost(services, claimsOf(res), idParam(req, 'post_id'));
-    sendJson(res, 200, (await fileInfosForPosts(services.db, [post.id])).get(post.id) ?? []);
+    sendJson(res, 200, (await fileInfosForPosts(services.db, [post])).get(post.id) ?? []);
   };
 }

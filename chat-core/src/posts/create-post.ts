@@ -3,8 +3,7 @@
  * channel; a reply's root must be a live root post of the same channel.
  */
 import type { RequestHandler } from 'express';
-import { loadChannelAccess, requireChannelPermission } from '../channels/access.js';
-import { moderationRemoves } from '../channels/moderation.js';
+import { channelAllows, loadChannelAccess, requireChannelPermission } from '../channels/access.js';
 import { forbidden } from '../http/chat-error.js';
 import { claimsOf } from '../http/request-context.js';
 import { sendJson } from '../http/send-json.js';
@@ -20,8 +19,7 @@ export function createPostHandler(services: ChatServices): RequestHandler {
     if (!access.member) throw forbidden('posting requires channel membership');
     if (access.channel.delete_at > 0) throw forbidden('channel is archived');
     requireChannelPermission(services.authz, access, 'create_post');
-    const channelMentions = services.authz.allows(access.roles, 'use_channel_mentions')
-      && !moderationRemoves(access.channel, access.roles, 'use_channel_mentions');
+    const channelMentions = channelAllows(services.authz, access, 'use_channel_mentions');
     const body = await publishPost(services, {
       channel: access.channel, userId: claims.sub, username: claims.username, message: input.message, rootId: input.root_id,
       props: input.props, type: input.type, fileIds: input.file_ids, pendingPostId: input.pending_post_id, channelMentions,

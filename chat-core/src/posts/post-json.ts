@@ -2,7 +2,7 @@
 import { fileInfosForPosts } from '../files/attach-files.js';
 import { reactionsForPosts } from '../reactions/post-reactions.js';
 import type { ChatDatabase } from '../store/database.js';
-import { countReplies } from '../store/posts.js';
+import { countReplies, fileIdsOf } from '../store/posts.js';
 import type { PostRow } from '../store/schema.js';
 
 export interface PostMetadata {
@@ -21,14 +21,6 @@ function parseObject(text: string): Record<string, unknown> {
   }
 }
 
-export function fileIdsOf(row: PostRow): string[] {
-  try {
-    const value: unknown = JSON.parse(row.file_ids);
-    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 export function postJson(row: PostRow, replyCount = 0, pendingPostId = '', metadata: PostMetadata = {}) {
   const deleted = row.delete_at > 0;
@@ -66,7 +58,7 @@ export async function decoratedPosts(db: ChatDatabase, rows: readonly PostRow[])
   const live = rows.filter((row) => row.delete_at === 0);
   const [counts, files, reactions] = await Promise.all([
     replyCountsFor(db, rows),
-    fileInfosForPosts(db, live.filter((row) => row.file_ids !== '[]').map((row) => row.id)),
+    fileInfosForPosts(db, live.filter((row) => row.file_ids !== '[]')),
     reactionsForPosts(db, live.filter((row) => row.has_reactions === 1).map((row) => row.id)),
   ]);
   const out = new Map<string, PostJson>();

@@ -10,7 +10,7 @@ import { sendJson } from '../http/send-json.js';
 import type { ChatServices } from '../services.js';
 import { findChannel } from '../store/channels.js';
 import { isExternalId, isId } from '../store/ids.js';
-import { listMemberRoles } from '../store/members.js';
+import { listMemberRoles, usersSharingChannel } from '../store/members.js';
 
 /** The caller is the gateway itself, so the reason is shown in `detailed_error`. */
 const provisionError = (status: number, id: string, message: string, where: string): ChatError =>
@@ -45,10 +45,7 @@ export function provisionSharedHandler(services: ChatServices): RequestHandler {
     if (!isExternalId(a) || others.length === 0 || others.length > MAX_SHARED_QUERY || !others.every(isExternalId)) {
       throw provisionError(400, 'provision.invalid_request', 'The provisioning request is invalid.', `user_id must be a user id and other_id 1–${MAX_SHARED_QUERY} user ids`);
     }
-    const rows = await services.db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
-      .innerJoin('channels', 'channels.id', 'a.channel_id').select('b.user_id').distinct()
-      .where('a.user_id', '=', a).where('b.user_id', 'in', others).where('channels.delete_at', '=', 0).execute();
-    const body: ProvisionShared = { shared_ids: rows.map((r) => r.user_id) };
+    const body: ProvisionShared = { shared_ids: await usersSharingChannel(services.db, a, others) };
     sendJson(res, 200, body);
   };
 }

@@ -87,3 +87,12 @@ export async function markViewed(
     .set({ last_viewed_at: at, msg_count: counts.total_msg_count, msg_count_root: counts.total_msg_count_root, mention_count: 0, last_update_at: at })
     .where('channel_id', '=', channelId).where('user_id', '=', userId).execute();
 }
+
+/** Which of `otherIds` share at least one live channel with `userId` (the guest visibility rule). */
+export async function usersSharingChannel(db: ChatDatabase, userId: string, otherIds: readonly string[]): Promise<string[]> {
+  if (otherIds.length === 0) return [];
+  const rows = await db.selectFrom('channel_members as a').innerJoin('channel_members as b', 'b.channel_id', 'a.channel_id')
+    .innerJoin('channels', 'channels.id', 'a.channel_id').select('b.user_id').distinct()
+    .where('a.user_id', '=', userId).where('b.user_id', 'in', [...otherIds]).where('channels.delete_at', '=', 0).execute();
+  return rows.map((r) => r.user_id);
+}

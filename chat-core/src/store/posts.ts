@@ -13,6 +13,16 @@ export interface Cursor {
 }
 export type Direction = 'older' | 'newer';
 
+/** The post's attached file ids (its `file_ids` JSON text); anything unreadable counts as none. */
+export function fileIdsOf(row: PostRow): string[] {
+  try {
+    const value: unknown = JSON.parse(row.file_ids);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export function findPost(db: ChatDatabase, id: string): Promise<PostRow | undefined> {
   return db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
 }

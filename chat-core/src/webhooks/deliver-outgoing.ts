@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { ChatError } from '../http/chat-error.js';
 import { fitsRunes, isPlainObject } from '../http/validation.js';
-import { fileIdsOf } from '../posts/post-json.js';
+import { fileIdsOf } from '../store/posts.js';
 import type { ChatServices } from '../services.js';
 import { findChannel } from '../store/channels.js';
 import type { ChannelRow, OutgoingWebhookRow, PostRow } from '../store/schema.js';

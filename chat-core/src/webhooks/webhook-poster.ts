@@ -6,8 +6,7 @@
  * (system_user or system_guest, plus their channel roles): a team admin's exemption from moderation
  * is not known without an assertion, so it is not assumed.
  */
-import { isDirectOrGroup, memberRoles } from '../channels/access.js';
-import { moderationRemoves } from '../channels/moderation.js';
+import { channelAllows, isDirectOrGroup, memberRoles } from '../channels/access.js';
 import { ChatError, badRequest } from '../http/chat-error.js';
 import { isPlainObject } from '../http/validation.js';
 import { publishPost } from '../posts/publish-post.js';
@@ -54,12 +53,11 @@ export async function authorizeWebhookPoster(services: ChatServices, channel: Ch
   if (!(await isTeamMember(services.db, channel.team_id, userId))) throw posterNotPermitted(`owner ${userId} left team ${channel.team_id}`);
   const member = await findMember(services.db, channel.id, userId);
   if (!member && (channel.type !== 'O' || user.guest === 1)) throw posterNotPermitted(`owner ${userId} cannot read channel ${channel.id}`);
-  const roles = [user.guest === 1 ? 'system_guest' : 'system_user', ...(member ? memberRoles(member) : ['channel_user'])];
-  if (!services.authz.allows(roles, 'create_post') || moderationRemoves(channel, roles, 'create_post')) {
+  const access = { channel, member, roles: [user.guest === 1 ? 'system_guest' : 'system_user', ...(member ? memberRoles(member) : ['channel_user'])] };
+  if (!channelAllows(services.authz, access, 'create_post')) {
     throw posterNotPermitted(`create_post is not held or moderated off in channel ${channel.id}`);
   }
-  const channelMentions = services.authz.allows(roles, 'use_channel_mentions') && !moderationRemoves(channel, roles, 'use_channel_mentions');
-  return { user, channelMentions };
+  return { user, channelMentions: channelAllows(services.authz, access, 'use_channel_mentions') };
 }
 
 function webhookProps(message: WebhookMessage): Record<string, unknown> {

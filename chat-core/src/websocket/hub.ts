@@ -95,9 +95,10 @@ export function createWebsocketHub(options: { logger: Logger; heartbeatMs?: numb
       return entry;
     },
     sendToUsers(userIds, event, omitConnectionId) {
+      if (!bus) return deliver(userIds, event, omitConnectionId);
       const ids = [...userIds];
       deliver(ids, event, omitConnectionId);
-      bus?.publish({ userIds: ids, event, ...(omitConnectionId ? { omitConnectionId } : {}) });
+      bus.publish({ userIds: ids, event, ...(omitConnectionId ? { omitConnectionId } : {}) });
     },
     inOrder(key, task) {
       const next = (tails.get(key) ?? Promise.resolve())

@@ -5,35 +5,14 @@
 import http from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GIF_1X1, pngImage } from '../../support/images.js';
 import { DIALECTS, bearer, memberOf, newTeamId, startStoredHarness, type StoredHarness, type TestUser } from './harness.js';
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
+/** A real RGBA PNG of size × size; `seed` varies the pixels so two images differ. */
+const png = (size: number, seed = 0): Buffer => pngImage(size, size, { fill: seed });
 
-/** A real RGBA PNG; `seed` varies the pixels so two images differ. */
-function png(size: number, seed = 0): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 6;
-  const raw = Buffer.alloc(size * (1 + size * 4), seed);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-const GIF_1X1 = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
 describe.each(DIALECTS)('chat-core custom emoji on %s', (dialect) => {
   let h: StoredHarness;

@@ -8,7 +8,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import pg from 'pg';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -18,6 +17,7 @@ import { openDatabase, type ChatDatabase } from '../../../chat-core/src/store/da
 import type { FileInfoRow } from '../../../chat-core/src/store/schema.js';
 import { createTestIssuer, randomUserId } from '../../support/assertions.js';
 import { POSTGRES_ADMIN_URL, createTestPostgres, type TestPostgres } from '../../support/databases.js';
+import { pngImage as pngImageOf } from '../../support/images.js';
 import { bearer, createTestClock, memberOf, type ChatCoreHarness, type Dialect, type TestUser } from './harness.js';
 
 export interface FilesHarness extends ChatCoreHarness {
@@ -135,24 +135,8 @@ export function postMultipart(h: ChatCoreHarness, user: TestUser, body: Buffer, 
 }
 
 /** A real PNG (RGB, all pixels one colour) of the given size. */
-export function pngImage(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x7f)]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
-}
+/** An RGB PNG of the given size (mid-grey). */
+export const pngImage = (width: number, height: number): Buffer => pngImageOf(width, height, { colourType: 2, fill: 0x7f });
 
 /** A team, its owner and a channel the owner created. */
 export async function teamChannel(h: ChatCoreHarness, type: 'O' | 'P' = 'P') {
